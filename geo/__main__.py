@@ -1,0 +1,134 @@
+"""Command line: ``python -m geo COMMAND``. Argument parsing and calls only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from geo.errors import GeoError
+
+_GEOPARSE_HELP = """read JSONL lines {"id": ..., "text": ...} from FILE (or stdin) and write one line per
+input line, in order: {"id": ..., "places": [{"start", "end", "name", "lat", "lon", "country_code",
+"feature", "derived"}]}. A line that cannot be read gets {"id": ..., "places": [], "error": "..."}
+and a message on stderr; the exit status is then 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Offline news geoparser and event map.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    gaz = commands.add_parser("gazetteer", help="build the gazetteer index")
+    gaz_commands = gaz.add_subparsers(dest="action", required=True)
+    build = gaz_commands.add_parser("build", help="build data/gazetteer.pkl from installed packages")
+    build.add_argument("--if-stale", action="store_true", help="only when missing or built from other sources")
+    derive = gaz_commands.add_parser("derive", help="derive data/natural_earth_places.tsv.gz from the Natural Earth CSV")
+    derive.add_argument("--source", type=Path, default=None, help="the CSV (default: ../shared/gazetteer/...)")
+    geoparse = commands.add_parser("geoparse", help="find and place locations in JSONL texts", description=_GEOPARSE_HELP)
+    geoparse.add_argument("file", nargs="?", type=Path, help="JSONL input (default: stdin)")
+    evaluate = commands.add_parser("evaluate", help="score the geoparser on an annotated corpus")
+    evaluate.add_argument("gold", type=Path, help="gold JSONL in the format of ../shared/eval/lgl.jsonl")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    geocode = commands.add_parser("geocode", help="geocode a place name offline (optionally online)")
+    geocode.add_argument("query")
+    geocode.add_argument("--online", action="store_true", help="fall back to Nominatim when offline misses")
+    return parser
+
+
+def _cmd_gazetteer(args: argparse.Namespace) -> int:
+    from geo import gazetteer_build, naturalearth, settings
+
+    if args.action == "derive":
+        source = args.source or settings.NATURAL_EARTH_SOURCE
+        if not source.exists():
+            raise GeoError(f"Natural Earth CSV not found at {source}: pass --source PATH")
+        rows = naturalearth.derive_table(source, settings.NATURAL_EARTH_TABLE)
+        print(f"wrote {rows} places to {settings.NATURAL_EARTH_TABLE}")
+        return 0
+    if args.if_stale and not gazetteer_build.is_stale():
+        print(f"gazetteer up to date: {settings.GAZETTEER_PATH}")
+        return 0
+    started = time.perf_counter()
+    entries = gazetteer_build.build()
+    print(f"built {settings.GAZETTEER_PATH}: {entries} places in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _open_input(path: Path | None) -> BinaryIO:
+    if path is None:
+        return sys.stdin.buffer
+    try:
+        return path.open("rb")
+    except OSError as err:
+        raise GeoError(f"cannot read {path}: {err.strerror}") from err
+
+
+def _cmd_geoparse(args: argparse.Namespace) -> int:
+    from geo.geoparse import Geoparser
+    from geo.jsonl import read_text_records
+
+    parser = Geoparser.load()
+    out = sys.stdout
+    status = 0
+    with _open_input(args.file) as stream:
+        for record in read_text_records(stream):
+            for note in filter(None, (record.warning, record.problem)):
+                print(f"geo geoparse: {args.file or 'stdin'}: {note}", file=sys.stderr)
+            if record.text is None:
+                status = 1
+                out.write(json.dumps({"id": record.id, "places": [], "error": record.problem}) + "\n")
+                continue
+            places = [p.to_dict() for p in parser.parse(record.text)]
+            out.write(json.dumps({"id": record.id, "places": places}, ensure_ascii=False) + "\n")
+    return status
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import evaluate, read_gold
+    from geo.geoparse import Geoparser
+
+    if not args.gold.exists():
+        raise GeoError(f"gold file not found: {args.gold}")
+    report = evaluate(read_gold(args.gold), Geoparser.load().parse)
+    print(json.dumps(report.to_dict()) if args.json else "\n".join(report.lines()))
+    return 0
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from geo.geocoders import geocoder_from_settings
+
+    location = geocoder_from_settings(online=args.online).geocode(args.query)
+    if location is None:
+        print(f"no place found for {args.query!r}", file=sys.stderr)
+        return 1
+    print(json.dumps({"address": location.address, "lat": location.latitude, "lon": location.longitude}))
+    return 0
+
+
+_COMMANDS = {
+    "gazetteer": _cmd_gazetteer,
+    "geoparse": _cmd_geoparse,
+    "evaluate": _cmd_evaluate,
+    "geocode": _cmd_geocode,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors become a one-line message and exit status 2."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except GeoError as err:
+        print(f"geo {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

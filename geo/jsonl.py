@@ -1,0 +1,57 @@
+"""Read JSON Lines leniently: every line yields a record or a clear, line-numbered problem."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["TextRecord", "read_text_records"]
+
+#: Lines longer than this are refused rather than parsed (a guard against runaway input).
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TextRecord:
+    """One input line: its number, the id and text when usable, else what is wrong with it."""
+
+    line: int
+    id: Any
+    text: str | None
+    problem: str | None = None
+    #: A note that does not stop the line from being processed (e.g. undecodable bytes replaced).
+    warning: str | None = None
+
+
+def _decode(raw: bytes, number: int) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        text = raw.decode("utf-8", errors="replace")
+        return text, f"line {number}: bytes that are not UTF-8 at offset {err.start} were replaced by U+FFFD"
+
+
+def _parse(raw: bytes, number: int) -> TextRecord:
+    if len(raw) > MAX_LINE_BYTES:
+        return TextRecord(number, None, None, f"line {number}: longer than {MAX_LINE_BYTES} bytes, skipped")
+    line, warning = _decode(raw, number)
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as err:
+        return TextRecord(number, None, None, f"line {number}: not JSON ({err.msg} at column {err.colno})")
+    if not isinstance(item, dict):
+        return TextRecord(number, None, None, f"line {number}: expected a JSON object, got {type(item).__name__}")
+    text = item.get("text")
+    if not isinstance(text, str):
+        what = "lacks a \"text\" field" if text is None else f"has a non-string \"text\" ({type(text).__name__})"
+        return TextRecord(number, item.get("id"), None, f"line {number}: {what}")
+    return TextRecord(number, item.get("id"), text, None, warning)
+
+
+def read_text_records(lines: Iterable[bytes]) -> Iterator[TextRecord]:
+    """Records of ``{"id", "text"}`` lines; blank lines are skipped."""
+    for number, raw in enumerate(lines, 1):
+        if raw.strip():
+            yield _parse(raw.rstrip(b"\r\n"), number)

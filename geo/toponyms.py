@@ -1,0 +1,260 @@
+"""Find place mentions in text: capitalised n-grams looked up in the gazetteer, then filtered.
+
+The recogniser tries the longest name first at each capitalised token ("Puerto Williams" before
+"Puerto"), then drops what is not a place: persons ("President Trump", "Chiquita Henry"), storms
+("Hurricane Melissa"), weekdays and months, streets ("Dublin Road"), common words at the start of
+a sentence ("Nice to meet"), and words inside other proper names ("Play Store").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from geo.gazetteer import Gazetteer, normalize
+from geo.settings import MAX_NAME_TOKENS
+
+__all__ = ["Mention", "find_mentions"]
+
+#: A word: letters joined by inner dots or apostrophes ("U.S", "O'Fallon"), not by a possessive "'s".
+_TOKEN: Final = re.compile(r"[^\W\d_]+(?:(?:\.|['’](?![sS]\b))[^\W\d_]+)*")
+#: What may stand between the words of one name.
+_NAME_GAPS: Final = frozenset((" ", "-"))
+_CONNECTORS: Final = frozenset(
+    "of de del della la le les du da das do dos di and upon on the y el al au aux des sur an am im in".split()
+)
+_ARABIC_ARTICLES: Final = frozenset("el al ad ar as ash an az".split())
+_CALENDAR: Final = frozenset(
+    normalize(n) for n in (*calendar.day_name, *calendar.month_name, *calendar.day_abbr, *calendar.month_abbr) if n
+)
+_STORM_WORDS: Final = frozenset(
+    "hurricane typhoon cyclone storm depression tornado tropical supertyphoon blizzard winter".split()
+)
+_TITLES: Final = frozenset(
+    """president mr mrs ms miss dr sen senator gov governor rep representative sheriff chief judge justice
+    officer coach rev reverend pastor father sister lt sgt capt gen general col maj det deputy trooper minister
+    secretary king queen prince princess pope mayor commissioner attorney professor prof dean director chairman
+    chancellor lord lady sir dame rabbi imam bishop cardinal corporal cpl pvt private sergeant lieutenant captain
+    colonel major admiral superintendent councilman councilwoman councillor spokesman spokeswoman sheikh emir
+    ambassador envoy premier president-elect lawmaker assemblyman congressman congresswoman jr sr""".split()
+)
+_STREET_WORDS: Final = frozenset(
+    """street st avenue ave road rd drive dr boulevard blvd lane ln highway hwy parkway pkwy way court ct
+    circle cir terrace trail pike expressway freeway turnpike alley""".split()
+)
+_LOCATIVE: Final = frozenset(
+    """in at near from to of outside inside across around toward towards into via through throughout between
+    within off over under northern southern eastern western central coastal""".split()
+)
+_SENTENCE_END: Final = frozenset('.!?:;"“”‘\'(\n')
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of text that names a place, with the gazetteer entries it may mean."""
+
+    start: int
+    end: int
+    key: str
+    ids: tuple[int, ...]
+    #: True when the span is an adjective or demonym ("Ukrainian") rather than a name.
+    demonym: bool = False
+    #: True when the span's name is one of an entry's alternate names only.
+    sentence_start: bool = False
+
+
+@dataclass(slots=True)
+class _Tokens:
+    starts: list[int]
+    ends: list[int]
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper()
+
+
+def _starts_name(text: str, tokens: _Tokens, i: int) -> bool:
+    """Whether token ``i`` may begin a name: capitalised, or an article as in 'el-Fasher', 'al-Raqqa'."""
+    word = text[tokens.starts[i] : tokens.ends[i]]
+    if word[0].isupper():
+        return True
+    return (
+        word in _ARABIC_ARTICLES
+        and i + 1 < len(tokens.starts)
+        and text[tokens.ends[i] : tokens.starts[i + 1]] == "-"
+        and text[tokens.starts[i + 1]].isupper()
+    )
+
+
+def _is_sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\r\u00a0":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END or text[i] == "\n"
+
+
+def _lookup(text: str, tokens: _Tokens, i: int, gaz: Gazetteer) -> tuple[int, str, tuple[int, ...], bool] | None:
+    """Longest known name starting at token ``i``: (last token, key, ids, is_demonym)."""
+    starts, ends = tokens.starts, tokens.ends
+    first = normalize(text[starts[i] : ends[i]]).partition(" ")[0]
+    longest = min(gaz.prefix_len.get(first, 0), MAX_NAME_TOKENS, len(starts) - i)
+    last = i
+    for j in range(i + 1, i + longest):
+        if text[ends[j - 1] : starts[j]] not in _NAME_GAPS:
+            break
+        word = text[starts[j] : ends[j]]
+        if not _capitalised(word) and word.lower() not in _CONNECTORS:
+            break
+        last = j
+    for j in range(last, i - 1, -1):
+        word = text[starts[j] : ends[j]]
+        if j > i and not _capitalised(word):
+            continue
+        end = ends[j]
+        key = normalize(text[starts[i] : end])
+        if end < len(text) and text[end] == "." and gaz.has_key(key + "."):
+            return j, key + ".", gaz.ids(key + "."), False
+        ids = gaz.ids(key)
+        if ids:
+            return j, key, ids, False
+        demonym = gaz.demonym(key)
+        if demonym is not None:
+            return j, key, (demonym,), True
+    return None
+
+
+def _prev_word(text: str, tokens: _Tokens, i: int) -> str:
+    if i == 0:
+        return ""
+    return text[tokens.starts[i - 1] : tokens.ends[i - 1]]
+
+
+def _adjacent(text: str, tokens: _Tokens, i: int, j: int) -> bool:
+    """Whether tokens i and j (j = i + 1) are separated by one space (or '. ' after a title)."""
+    gap = text[tokens.ends[i] : tokens.starts[j]]
+    if gap == ". ":
+        return normalize(text[tokens.starts[i] : tokens.ends[i]]) in _TITLES
+    return gap == " "
+
+
+def _is_person_context(text: str, tokens: _Tokens, i: int, gaz: Gazetteer) -> bool:
+    """Whether the token before ``i`` is a title or a given name, making token ``i`` a surname."""
+    if i == 0 or not _adjacent(text, tokens, i - 1, i):
+        return False
+    prev = _prev_word(text, tokens, i)
+    key = normalize(prev)
+    if key in _TITLES:
+        return True
+    if not (_capitalised(prev) and gaz.is_first_name(key)):
+        return False
+    return all(gaz.prominence_of(idx) < 0.7 for idx in gaz.ids(key))
+
+
+def _strong(gaz: Gazetteer, ids: tuple[int, ...]) -> bool:
+    """Whether some sense is a country, first-level region, continent or large city."""
+    for idx in ids:
+        feature = gaz.feature_of(idx)
+        if feature in ("country", "continent", "water") or gaz.prominence_of(idx) >= 0.8:
+            return True
+    return False
+
+
+def _keep(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether the candidate spanning tokens i..j is a place mention (the filters of the module doc)."""
+    if key in _CALENDAR:
+        return False
+    prev = normalize(_prev_word(text, tokens, i))
+    if prev in _STORM_WORDS and i > 0 and _adjacent(text, tokens, i - 1, i):
+        return False
+    if _is_person_context(text, tokens, i, gaz):
+        return False
+    nxt = text[tokens.starts[j + 1] : tokens.ends[j + 1]] if j + 1 < len(tokens.starts) else ""
+    if nxt and normalize(nxt) in _STREET_WORDS and _capitalised(nxt) and _adjacent(text, tokens, j, j + 1):
+        return False
+    word = text[tokens.starts[i] : tokens.ends[j]]
+    if word.isupper() and len(word) <= 4 and not _strong(gaz, ids):
+        return False
+    if key.endswith(".") and not text[: tokens.starts[i]].endswith(", ") and gaz.feature_of(ids[0]) == "admin1":
+        return False  # a state abbreviation stands after its town: "Jackson, Miss." but "Miss Smith"
+    if i > 0 and not _adjacent(text, tokens, i - 1, i):
+        prev = ""
+    elif prev == "of" and i > 1 and _capitalised(_prev_word(text, tokens, i - 1)):
+        prev = ""  # "Chamber of Commerce": 'of' inside a proper name is no locative cue
+    return _keep_common_word(text, tokens, i, j, key, ids, gaz, prev)
+
+
+def _keep_common_word(
+    text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer, prev: str
+) -> bool:
+    """A name that is also an English word needs a capital mid-sentence and, if very common, a locative cue."""
+    common = gaz.commonness(key)
+    strong = _strong(gaz, ids)
+    in_phrase = i > 0 and _adjacent(text, tokens, i - 1, i) and _capitalised(_prev_word(text, tokens, i))
+    if in_phrase and not strong and not _is_sentence_start(text, tokens.starts[i - 1]):
+        return common < 2.5 and i == j  # inside another proper name ("Play Store"), unless a rare word
+    if common < 3.0:
+        return True
+    sentence_start = _is_sentence_start(text, tokens.starts[i])
+    cue = prev in _LOCATIVE or _followed_by_place(text, tokens.ends[j], gaz)
+    if sentence_start:
+        return cue or (strong and common < 4.5)
+    if common >= 4.0:
+        return cue or (strong and common < 5.0)
+    return strong or cue
+
+
+def _keep_demonym(text: str, tokens: _Tokens, j: int) -> bool:
+    """A demonym counts unless it opens another proper name ('American Red Cross'); titles are fine."""
+    if j + 1 >= len(tokens.starts) or not _adjacent(text, tokens, j, j + 1):
+        return True
+    nxt = text[tokens.starts[j + 1] : tokens.ends[j + 1]]
+    return not _capitalised(nxt) or normalize(nxt) in _TITLES
+
+
+def _followed_by_place(text: str, end: int, gaz: Gazetteer) -> bool:
+    """Whether the span at ``end`` is followed by ', <known place>' ('Nice, southeastern France')."""
+    if not text.startswith(", ", end):
+        return False
+    match = _TOKEN.match(text, end + 2)
+    words = 0
+    while match and words < 3:
+        if gaz.has_key(normalize(match.group())):
+            return True
+        words += 1
+        match = _TOKEN.match(text, match.end() + 1)
+    return False
+
+
+def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
+    """Every place mention in ``text``, in order, without overlaps."""
+    pairs = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    tokens = _Tokens([p[0] for p in pairs], [p[1] for p in pairs])
+    mentions: list[Mention] = []
+    i, n = 0, len(pairs)
+    while i < n:
+        if not _starts_name(text, tokens, i):
+            i += 1
+            continue
+        found = _lookup(text, tokens, i, gaz)
+        if found is None:
+            i += 1
+            continue
+        j, key, ids, demonym = found
+        if _keep_demonym(text, tokens, j) if demonym else _keep(text, tokens, i, j, key, ids, gaz):
+            start, end = pairs[i][0], pairs[j][1] + (1 if key.endswith(".") else 0)
+            mentions.append(Mention(start, end, key, ids, demonym, _is_sentence_start(text, start)))
+        i = j + 1
+    return _drop_person_names(text, mentions, tokens, gaz)
+
+
+def _drop_person_names(text: str, mentions: list[Mention], tokens: _Tokens, gaz: Gazetteer) -> list[Mention]:
+    """One sense per document: a name used as a surname anywhere ('Sheriff Anderson') is not a place elsewhere."""
+    surnames = set()
+    for i in range(1, len(tokens.starts)):
+        if _is_person_context(text, tokens, i, gaz):
+            surnames.add(normalize(text[tokens.starts[i] : tokens.ends[i]]))
+    if not surnames:
+        return mentions
+    return [m for m in mentions if m.demonym or m.key not in surnames or _strong(gaz, m.ids)]
