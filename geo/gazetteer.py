@@ -19,7 +19,7 @@ from geo.settings import GAZETTEER_PATH
 
 __all__ = ["FEATURES", "INDEX_VERSION", "Entry", "Gazetteer", "normalize"]
 
-INDEX_VERSION: Final = 3
+INDEX_VERSION: Final = 4
 
 #: Feature kinds, from most to least administrative.
 FEATURES: Final = (
@@ -89,6 +89,7 @@ class Gazetteer:
         self._demonyms: dict[str, int] = payload["demonyms"]
         self._commonness: dict[str, float] = payload["commonness"]
         self._first_names: frozenset[str] = payload["first_names"]
+        self._surnames: frozenset[str] = payload["surnames"]
         #: First word of a key -> most words of any key starting with it.
         self.prefix_len: dict[str, int] = payload["prefix_len"]
         self._name = columns["name"]
@@ -147,6 +148,10 @@ class Gazetteer:
     def is_first_name(self, key: str) -> bool:
         """Whether the key is a common given name."""
         return key in self._first_names
+
+    def is_person_name(self, key: str) -> bool:
+        """Whether the key is a common given name or family name."""
+        return key in self._first_names or key in self._surnames
 
     def entry(self, idx: int) -> Entry:
         """The record of entry ``idx``."""

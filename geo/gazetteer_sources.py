@@ -29,6 +29,7 @@ __all__ = [
     "demonyms",
     "english_commonness",
     "first_names",
+    "surnames",
     "us_counties",
     "us_state_codes",
     "usable_alias",
@@ -262,17 +263,37 @@ def english_commonness(keys: Iterable[str]) -> dict[str, float]:
     return out
 
 
+_ENGLISH_SPEAKING: Final = frozenset(("US", "GB", "CA", "AU", "IE", "NZ"))
+
+
+def _best_rank(ranks: dict[str, int], *, english_only: bool) -> int:
+    return min((r for c, r in ranks.items() if c in _ENGLISH_SPEAKING or not english_only), default=10**9)
+
+
+def _names_dataset(kind: str, max_rank: int, max_rank_anywhere: int) -> frozenset[str]:
+    """Names ranked within ``max_rank`` in an English-speaking country or ``max_rank_anywhere`` elsewhere."""
+    import gzip
+    import pickle
+
+    path = resources.files("names_dataset").joinpath("v3", f"{kind}_names.pkl.gz")
+    with path.open("rb") as raw, gzip.open(raw) as fh:
+        table = pickle.load(fh)
+    return frozenset(
+        normalize(name)
+        for name, info in table.items()
+        if _best_rank(info.get("rank") or {}, english_only=True) <= max_rank
+        or _best_rank(info.get("rank") or {}, english_only=False) <= max_rank_anywhere
+    )
+
+
 def first_names() -> frozenset[str]:
-    """Common given names in Britain, Ireland and the US (gender-guesser's name dictionary)."""
-    text = resources.files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="iso-8859-1")
-    names = set()
-    for line in text.splitlines():
-        if line.startswith("#") or len(line) < 33 or "+" in line[:29]:
-            continue
-        freq = [int(c, 16) for c in line[30:85] if c in "0123456789ABCDEFabcdef"]
-        if freq and max(freq) >= 5:
-            names.add(normalize(line[3:29].strip()))
-    return frozenset(names)
+    """Given names among the 1,000 most common of some country."""
+    return _names_dataset("first", 1000, 200)
+
+
+def surnames() -> frozenset[str]:
+    """Family names among the 2,000 most common of some country."""
+    return _names_dataset("last", 2000, 100)
 
 
 def extra_regions(path: Path = DATA_DIR / "regions.tsv") -> Iterator[dict[str, str]]:

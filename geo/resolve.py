@@ -1,21 +1,24 @@
-"""Resolve each mention to one gazetteer entry, from prominence and the rest of the document.
+"""Resolve each mentioned name to one gazetteer entry, from prominence and the rest of the document.
 
 Evidence, in the order it is weighed:
 1. prominence of each sense (population, feature kind, rank) and whether the text used its main name;
-2. an explicit container right after the mention ("Nice, southeastern France", "Alexandria, La.");
-3. the document's focus: countries and US states of the other, less ambiguous mentions and of
-   demonyms ("Ukrainian ... Pokrovsk" is the Ukrainian city);
-4. nearness to the other places of the document;
-5. one sense per document: every mention of a name gets the sense its mentions together favour.
+2. an explicit container right after a mention ("Nice, southeastern France", "Alexandria, La.");
+3. coherence with the other names of the document: senses in the same US state or near each other
+   support each other ("Gainesville ... Hall County ... Georgia" are all in Georgia), and so do senses
+   in the same country, demonyms included ("Ukrainian ... Pokrovsk" is the Ukrainian city).
+Coherence is computed jointly: each name's senses are weighted by how likely they are so far, and two
+rounds let a confident name pull the others along. Every mention of a name gets the same sense (one
+sense per document).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
+
+import numpy as np
+import numpy.typing as npt
 
 from geo.gazetteer import Gazetteer, normalize
 from geo.records import Place
@@ -25,7 +28,11 @@ __all__ = ["Weights", "resolve"]
 
 _CONTAINER_GAP: Final = re.compile(r", (?:(?:the )?[a-z]+(?:-[a-z]+)? ){0,2}$")
 _AREA_FEATURES: Final = frozenset(("country", "continent"))
-_TOP_K: Final = 12
+_UNPLACED_FEATURES: Final = frozenset(("country", "continent", "water", "region"))
+_TOP_K: Final = 10
+_ROUNDS: Final = 2
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +43,26 @@ class Weights:
     main_name: float = 0.2
     area: float = 0.35
     container: float = 1.2
-    country: float = 0.6
-    admin1: float = 0.5
-    near: float = 0.4
-    near_km: float = 250.0
+    region: float = 0.7
+    country: float = 0.45
+    near_km: float = 150.0
+    temperature: float = 0.15
 
 
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1 = map(math.radians, a)
-    lat2, lon2 = map(math.radians, b)
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+@dataclass(slots=True)
+class _Senses:
+    """The candidate senses of every distinct name of a document, as flat arrays."""
+
+    keys: list[str]
+    ids: list[int]
+    key_of: npt.NDArray[np.int64]
+    starts: list[int]
+    base: FloatArray
 
 
-def _base_score(gaz: Gazetteer, mention: Mention, idx: int, w: Weights) -> float:
+def _base_score(gaz: Gazetteer, key: str, demonym: bool, idx: int, w: Weights) -> float:
     score = w.prior * gaz.prominence_of(idx)
-    if normalize(gaz.name_of(idx)) == mention.key or mention.demonym:
+    if demonym or normalize(gaz.name_of(idx)) == key:
         score += w.main_name
     if gaz.feature_of(idx) in _AREA_FEATURES:
         score += w.area
@@ -66,73 +77,109 @@ def _contains(gaz: Gazetteer, container: int, idx: int) -> bool:
     if feature == "country":
         return True
     if feature == "admin1":
-        code = gaz.admin1_of(container)
         if cc == "US":
-            return gaz.admin1_of(idx) == code
-        return _haversine_km(gaz.point_of(container), gaz.point_of(idx)) < 300.0
+            return gaz.admin1_of(idx) == gaz.admin1_of(container)
+        return _km(gaz.point_of(container), gaz.point_of(idx)) < 300.0
     return False
 
 
-def _containers(text: str, mentions: list[Mention]) -> dict[int, int]:
-    """Mention index -> index of the mention that names its container right after it."""
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(_distances(np.array([a[0]]), np.array([a[1]]), np.array([b[0]]), np.array([b[1]]))[0, 0])
+
+
+def _distances(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+    """Great-circle distances (km) between every point of the first set and every point of the second."""
+    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
+    dlon = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _containers(text: str, mentions: list[Mention]) -> dict[int, Mention]:
+    """Mention index -> the mention that names its container right after it."""
     out = {}
     for k in range(len(mentions) - 1):
         gap = text[mentions[k].end : mentions[k + 1].start]
         if len(gap) < 40 and _CONTAINER_GAP.match(gap):
-            out[k] = k + 1
+            out[k] = mentions[k + 1]
     return out
 
 
-def _container_bonus(gaz: Gazetteer, idx: int, container: Mention | None) -> float:
-    if container is None:
-        return 0.0
-    return 1.0 if any(_contains(gaz, c, idx) for c in container.ids) else 0.0
+def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _Senses:
+    """Candidate senses per distinct name, each with its best base score over the name's mentions."""
+    containers = _containers(text, mentions)
+    scores: dict[str, dict[int, float]] = {}
+    for k, mention in enumerate(mentions):
+        table = scores.setdefault(mention.key, {})
+        container = containers.get(k)
+        for idx in mention.ids:
+            score = _base_score(gaz, mention.key, mention.demonym, idx, w)
+            if container is not None and any(_contains(gaz, c, idx) for c in container.ids):
+                score += w.container
+            table[idx] = max(score, table.get(idx, float("-inf")))
+    keys, ids, key_of, starts, base = [], [], [], [], []
+    for number, (key, table) in enumerate(scores.items()):
+        keys.append(key)
+        starts.append(len(ids))
+        for idx, score in sorted(table.items(), key=lambda kv: -kv[1])[:_TOP_K]:
+            ids.append(idx)
+            key_of.append(number)
+            base.append(score)
+    return _Senses(keys, ids, np.array(key_of, dtype=np.int64), starts, np.array(base))
 
 
-def _focus(gaz: Gazetteer, mentions: list[Mention], picks: list[int]) -> tuple[dict[str, float], dict[str, float]]:
-    """Share of the document's mentions per country and per US state, from the current picks."""
-    countries: dict[str, float] = defaultdict(float)
-    states: dict[str, float] = defaultdict(float)
-    total = 0.0
-    for mention, idx in zip(mentions, picks, strict=True):
-        weight = 1.0 / len(mention.ids) ** 0.5
-        cc = gaz.country_of(idx)
-        if cc:
-            countries[cc] += weight
-            if cc == "US" and gaz.admin1_of(idx):
-                states[str(gaz.admin1_of(idx))] += weight
-        total += weight
-    if total:
-        for table in (countries, states):
-            for key in table:
-                table[key] /= total
-    return countries, states
+def _compatibility(gaz: Gazetteer, senses: _Senses, w: Weights) -> tuple[FloatArray, FloatArray]:
+    """Pairwise (same US state or near, same country) compatibility of the senses."""
+    ids = senses.ids
+    lat = np.array([gaz.point_of(i)[0] for i in ids])
+    lon = np.array([gaz.point_of(i)[1] for i in ids])
+    countries = [gaz.country_of(i) for i in ids]
+    regions = [f"US:{gaz.admin1_of(i)}" if c == "US" and gaz.admin1_of(i) else None for i, c in zip(ids, countries)]
+    cc = np.array([hash(c) if c else -1 - n for n, c in enumerate(countries)])
+    rg = np.array([hash(r) if r else -1 - n for n, r in enumerate(regions)])
+    placed = np.array([gaz.feature_of(i) not in _UNPLACED_FEATURES for i in ids])
+    near = np.exp(-_distances(lat, lon, lat, lon) / w.near_km) * (placed[:, None] & placed[None, :])
+    same_region = (rg[:, None] == rg[None, :]).astype(float)
+    same_country = (cc[:, None] == cc[None, :]).astype(float)
+    return np.maximum(near, same_region), same_country
 
 
-def _context_score(
-    gaz: Gazetteer,
-    idx: int,
-    focus: tuple[dict[str, float], dict[str, float]],
-    anchors: list[tuple[float, float]],
-    w: Weights,
-) -> float:
-    countries, states = focus
-    cc = gaz.country_of(idx)
-    score = w.country * countries.get(cc, 0.0) if cc else 0.0
-    if cc == "US":
-        score += w.admin1 * states.get(str(gaz.admin1_of(idx)), 0.0)
-    if anchors and gaz.feature_of(idx) not in _AREA_FEATURES:
-        point = gaz.point_of(idx)
-        nearest = min(_haversine_km(point, a) for a in anchors)
-        score += w.near * math.exp(-nearest / w.near_km)
-    return score
+def _support(likelihood: FloatArray, compat: FloatArray, senses: _Senses) -> FloatArray:
+    """For each sense, the summed best compatibility with each other name's senses, weighted."""
+    weighted = compat * likelihood[None, :]
+    per_name = np.maximum.reduceat(weighted, senses.starts, axis=1)
+    per_name[np.arange(len(senses.ids)), senses.key_of] = 0.0
+    return per_name.sum(axis=1)  # type: ignore[no-any-return]
 
 
-def _pick(scores: dict[int, float]) -> tuple[int, float]:
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    best, top = ranked[0]
-    margin = top - ranked[1][1] if len(ranked) > 1 else 1.0
-    return best, min(1.0, max(0.0, margin))
+def _likelihood(scores: FloatArray, senses: _Senses, temperature: float) -> FloatArray:
+    """Softmax of the scores within each name."""
+    top = np.maximum.reduceat(scores, senses.starts)[senses.key_of]
+    e = np.exp((scores - top) / temperature)
+    total = np.add.reduceat(e, senses.starts)[senses.key_of]
+    return e / total  # type: ignore[no-any-return]
+
+
+def _choose(gaz: Gazetteer, senses: _Senses, w: Weights) -> dict[str, tuple[int, float]]:
+    """Name -> (entry id, confidence)."""
+    scores = senses.base
+    if len(senses.keys) > 1:
+        region, country = _compatibility(gaz, senses, w)
+        for _ in range(_ROUNDS):
+            likely = _likelihood(scores, senses, w.temperature)
+            scores = (
+                senses.base
+                + w.region * (1.0 - np.exp(-_support(likely, region, senses)))
+                + w.country * (1.0 - np.exp(-_support(likely, country, senses)))
+            )
+    likely = _likelihood(scores, senses, w.temperature)
+    out = {}
+    ends = [*senses.starts[1:], len(senses.ids)]
+    for number, key in enumerate(senses.keys):
+        lo, hi = senses.starts[number], ends[number]
+        best = lo + int(np.argmax(scores[lo:hi]))
+        out[key] = (senses.ids[best], float(likely[best]))
+    return out
 
 
 def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, weights: Weights | None = None) -> list[Place]:
@@ -140,48 +187,8 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, weights: Weights
     if not mentions:
         return []
     w = weights or Weights()
-    containers = _containers(text, mentions)
-    base: list[dict[int, float]] = []
-    for k, mention in enumerate(mentions):
-        container = mentions[containers[k]] if k in containers else None
-        scores = {
-            idx: _base_score(gaz, mention, idx, w) + w.container * _container_bonus(gaz, idx, container)
-            for idx in mention.ids
-        }
-        top = sorted(scores.items(), key=lambda kv: -kv[1])[:_TOP_K]
-        base.append(dict(top))
-    picks = [_pick(scores)[0] for scores in base]
-    focus = _focus(gaz, mentions, picks)
-    final = _rescore(gaz, mentions, base, picks, focus, w)
-    return [_place(gaz, m, idx, conf) for m, (idx, conf) in zip(mentions, final, strict=True)]
-
-
-def _rescore(
-    gaz: Gazetteer,
-    mentions: list[Mention],
-    base: list[dict[int, float]],
-    picks: list[int],
-    focus: tuple[dict[str, float], dict[str, float]],
-    w: Weights,
-) -> list[tuple[int, float]]:
-    """Add document context to the base scores and pool them per name (one sense per document)."""
-    by_key: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    confident = [
-        gaz.point_of(idx)
-        for m, idx in zip(mentions, picks, strict=True)
-        if len(m.ids) == 1 and gaz.feature_of(idx) not in ("country", "continent", "water", "region")
-    ]
-    for k, mention in enumerate(mentions):
-        if len(base[k]) == 1:
-            idx = next(iter(base[k]))
-            by_key[mention.key][idx] += 1.0
-            continue
-        own = gaz.point_of(picks[k])
-        anchors = [a for a in confident if a != own]
-        for idx, score in base[k].items():
-            by_key[mention.key][idx] += score + _context_score(gaz, idx, focus, anchors, w)
-    chosen = {key: _pick(scores) for key, scores in by_key.items()}
-    return [chosen[m.key] for m in mentions]
+    chosen = _choose(gaz, _senses(text, mentions, gaz, w), w)
+    return [_place(gaz, m, *chosen[m.key]) for m in mentions]
 
 
 def _place(gaz: Gazetteer, mention: Mention, idx: int, confidence: float) -> Place:

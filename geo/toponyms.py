@@ -48,6 +48,10 @@ _LOCATIVE: Final = frozenset(
     """in at near from to of outside inside across around toward towards into via through throughout between
     within off over under northern southern eastern western central coastal""".split()
 )
+_PLACE_NOUNS: Final = frozenset(
+    """city town village county area residents resident police officials native natives mayor council
+    community region province state capital neighborhood neighbourhood suburb district township borough""".split()
+)
 _SENTENCE_END: Final = frozenset('.!?:;"“”‘\'(\n')
 
 
@@ -61,8 +65,8 @@ class Mention:
     ids: tuple[int, ...]
     #: True when the span is an adjective or demonym ("Ukrainian") rather than a name.
     demonym: bool = False
-    #: True when the span's name is one of an entry's alternate names only.
-    sentence_start: bool = False
+    #: True when the span alone does not show it is a place (a bare name that is also a surname).
+    weak: bool = False
 
 
 @dataclass(slots=True)
@@ -72,7 +76,7 @@ class _Tokens:
 
 
 def _capitalised(word: str) -> bool:
-    return word[0].isupper()
+    return word[:1].isupper()
 
 
 def _starts_name(text: str, tokens: _Tokens, i: int) -> bool:
@@ -161,44 +165,55 @@ def _strong(gaz: Gazetteer, ids: tuple[int, ...]) -> bool:
     return False
 
 
-def _keep(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer) -> bool:
-    """Whether the candidate spanning tokens i..j is a place mention (the filters of the module doc)."""
-    if key in _CALENDAR:
-        return False
-    prev = normalize(_prev_word(text, tokens, i))
-    if prev in _STORM_WORDS and i > 0 and _adjacent(text, tokens, i - 1, i):
-        return False
-    if _is_person_context(text, tokens, i, gaz):
-        return False
-    nxt = text[tokens.starts[j + 1] : tokens.ends[j + 1]] if j + 1 < len(tokens.starts) else ""
-    if nxt and normalize(nxt) in _STREET_WORDS and _capitalised(nxt) and _adjacent(text, tokens, j, j + 1):
-        return False
+def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer) -> str:
+    """'keep', 'drop', or 'weak' (a place only if the document confirms the name elsewhere)."""
+    if key in _CALENDAR or _is_person_context(text, tokens, i, gaz):
+        return "drop"
+    adjacent_prev = i > 0 and _adjacent(text, tokens, i - 1, i)
+    prev = normalize(_prev_word(text, tokens, i)) if adjacent_prev else ""
+    if prev in _STORM_WORDS:
+        return "drop"
+    nxt = _next_word(text, tokens, j)
+    if _capitalised(nxt) and normalize(nxt) in _STREET_WORDS:
+        return "drop"
     word = text[tokens.starts[i] : tokens.ends[j]]
-    if word.isupper() and len(word) <= 4 and not _strong(gaz, ids):
-        return False
+    strong = _strong(gaz, ids)
+    if word.isupper() and len(word) <= 4 and not strong:
+        return "drop"
     if key.endswith(".") and not text[: tokens.starts[i]].endswith(", ") and gaz.feature_of(ids[0]) == "admin1":
-        return False  # a state abbreviation stands after its town: "Jackson, Miss." but "Miss Smith"
-    if i > 0 and not _adjacent(text, tokens, i - 1, i):
-        prev = ""
-    elif prev == "of" and i > 1 and _capitalised(_prev_word(text, tokens, i - 1)):
+        return "drop"  # a state abbreviation stands after its town: "Jackson, Miss." but "Miss Smith"
+    if i == j and not strong and _capitalised(nxt) and gaz.is_first_name(key):
+        return "drop"  # "David Smith"
+    if prev == "of" and i > 1 and _capitalised(_prev_word(text, tokens, i - 1)):
         prev = ""  # "Chamber of Commerce": 'of' inside a proper name is no locative cue
-    return _keep_common_word(text, tokens, i, j, key, ids, gaz, prev)
+    cue = prev in _LOCATIVE or _followed_by_place(text, tokens.ends[j], gaz) or normalize(nxt) in _PLACE_NOUNS
+    if not _keep_common_word(text, tokens, i, j, key, strong, gaz, cue):
+        return "drop"
+    if i == j and not strong and not cue and gaz.is_person_name(key):
+        return "weak"
+    return "keep"
+
+
+def _next_word(text: str, tokens: _Tokens, j: int) -> str:
+    """The word right after token ``j`` when only a space separates them, else ''."""
+    if j + 1 < len(tokens.starts) and _adjacent(text, tokens, j, j + 1):
+        return text[tokens.starts[j + 1] : tokens.ends[j + 1]]
+    return ""
 
 
 def _keep_common_word(
-    text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer, prev: str
+    text: str, tokens: _Tokens, i: int, j: int, key: str, strong: bool, gaz: Gazetteer, cue: bool
 ) -> bool:
     """A name that is also an English word needs a capital mid-sentence and, if very common, a locative cue."""
     common = gaz.commonness(key)
-    strong = _strong(gaz, ids)
     in_phrase = i > 0 and _adjacent(text, tokens, i - 1, i) and _capitalised(_prev_word(text, tokens, i))
     if in_phrase and not strong and not _is_sentence_start(text, tokens.starts[i - 1]):
         return common < 2.5 and i == j  # inside another proper name ("Play Store"), unless a rare word
     if common < 3.0:
         return True
-    sentence_start = _is_sentence_start(text, tokens.starts[i])
-    cue = prev in _LOCATIVE or _followed_by_place(text, tokens.ends[j], gaz)
-    if sentence_start:
+    if _capitalised(_next_word(text, tokens, j)) and common >= 3.5:
+        return False  # a common word opening a longer name: "Eastern Europe", "Gulf War"
+    if _is_sentence_start(text, tokens.starts[i]):
         return cue or (strong and common < 4.5)
     if common >= 4.0:
         return cue or (strong and common < 5.0)
@@ -242,10 +257,15 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
             i += 1
             continue
         j, key, ids, demonym = found
-        if _keep_demonym(text, tokens, j) if demonym else _keep(text, tokens, i, j, key, ids, gaz):
+        verdict = ("keep" if _keep_demonym(text, tokens, j) else "drop") if demonym else _judge(
+            text, tokens, i, j, key, ids, gaz
+        )
+        if verdict != "drop":
             start, end = pairs[i][0], pairs[j][1] + (1 if key.endswith(".") else 0)
-            mentions.append(Mention(start, end, key, ids, demonym, _is_sentence_start(text, start)))
+            mentions.append(Mention(start, end, key, ids, demonym, verdict == "weak"))
         i = j + 1
+    confirmed = {m.key for m in mentions if not m.weak}
+    mentions = [m for m in mentions if not m.weak or m.key in confirmed]
     return _drop_person_names(text, mentions, tokens, gaz)
 
 

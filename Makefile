@@ -1,0 +1,61 @@
+# Set-up, checks and the dashboard. `make run` and `make test` work on a fresh machine with Python 3.11+.
+# Choose the interpreter with PYTHON=python3.12 (used only to create the virtualenv).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# Stamps: re-install only when a requirements file is newer than the last install.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
+# Only the folders that exist (git keeps no empty folder in a fresh clone).
+LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py
+
+.PHONY: venv dev data run test lint bench clean distclean
+
+venv: $(RUNTIME_STAMP)
+
+dev: $(DEV_STAMP)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11+ is needed; '$(PYTHON)' is older. Try: make PYTHON=python3.11 ..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Builds data/gazetteer.pkl from the installed packages; a no-op when it is up to date.
+data: venv
+	$(PY) -m geo gazetteer build --if-stale
+
+# Offline: no usage statistics sent.
+run: venv data
+	$(BIN)/streamlit run dashboard.py --server.headless true --browser.gatherUsageStats false
+
+lint: dev
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy geo
+
+test: dev data lint
+	$(BIN)/pytest
+
+bench: venv data
+	@set -e; for script in benchmarks/*.py; do \
+		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
+		echo "== $$script"; $(PY) "$$script"; \
+	done
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -f data/gazetteer.pkl data/gazetteer.digest data/*.tmp
+
+distclean: clean
+	rm -rf $(VENV)
