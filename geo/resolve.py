@@ -3,7 +3,7 @@
 Evidence, in the order it is weighed:
 1. prominence of each sense (population, feature kind, rank) and whether the text used its main name;
 2. an explicit container right after a mention ("Nice, southeastern France", "Alexandria, La.");
-3. coherence with the other names of the document: senses in the same US state or near each other
+3. coherence with the other names of the document: senses in the same first-level region or near each other
    support each other ("Gainesville ... Hall County ... Georgia" are all in Georgia), and so do senses
    in the same country, demonyms included ("Ukrainian ... Pokrovsk" is the Ukrainian city).
 Coherence is computed jointly: each name's senses are weighted by how likely they are so far, and two
@@ -77,9 +77,7 @@ def _contains(gaz: Gazetteer, container: int, idx: int) -> bool:
     if feature == "country":
         return True
     if feature == "admin1":
-        if cc == "US":
-            return gaz.admin1_of(idx) == gaz.admin1_of(container)
-        return _km(gaz.point_of(container), gaz.point_of(idx)) < 300.0
+        return gaz.admin1_of(idx) == gaz.admin1_of(container)
     return False
 
 
@@ -129,12 +127,12 @@ def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _
 
 
 def _compatibility(gaz: Gazetteer, senses: _Senses, w: Weights) -> tuple[FloatArray, FloatArray]:
-    """Pairwise (same US state or near, same country) compatibility of the senses."""
+    """Pairwise (same first-level region or near, same country) compatibility of the senses."""
     ids = senses.ids
     lat = np.array([gaz.point_of(i)[0] for i in ids])
     lon = np.array([gaz.point_of(i)[1] for i in ids])
     countries = [gaz.country_of(i) for i in ids]
-    regions = [f"US:{gaz.admin1_of(i)}" if c == "US" and gaz.admin1_of(i) else None for i, c in zip(ids, countries)]
+    regions = [f"{c}:{gaz.admin1_of(i)}" if c and gaz.admin1_of(i) else None for i, c in zip(ids, countries, strict=True)]
     cc = np.array([hash(c) if c else -1 - n for n, c in enumerate(countries)])
     rg = np.array([hash(r) if r else -1 - n for n, r in enumerate(regions)])
     placed = np.array([gaz.feature_of(i) not in _UNPLACED_FEATURES for i in ids])
