@@ -93,19 +93,25 @@ def _distances(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: Float
     return 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def _containers(text: str, mentions: list[Mention]) -> dict[int, Mention]:
-    """Mention index -> the mention that names its container right after it."""
+def _containers(text: str, mentions: list[Mention], gaz: Gazetteer) -> dict[int, Mention]:
+    """Mention index -> the mention that names its container right after it ("Paris, Texas").
+
+    Not in a list of peers ("Jamaica, Cuba, and the Bahamas"): a name whose likeliest sense is a place
+    of the container's level is taken as a peer."""
     out = {}
     for k in range(len(mentions) - 1):
         gap = text[mentions[k].end : mentions[k + 1].start]
-        if len(gap) < 40 and _CONTAINER_GAP.match(gap):
-            out[k] = mentions[k + 1]
+        if len(gap) < 40 and _CONTAINER_GAP.match(gap) and not mentions[k + 1].demonym:
+            levels = {gaz.feature_of(i) for i in mentions[k + 1].ids} & {"country", "admin1"}
+            likeliest = max(mentions[k].ids, key=gaz.prominence_of)
+            if gaz.feature_of(likeliest) not in levels:
+                out[k] = mentions[k + 1]
     return out
 
 
 def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _Senses:
     """Candidate senses per distinct name, each with its best base score over the name's mentions."""
-    containers = _containers(text, mentions)
+    containers = _containers(text, mentions, gaz)
     scores: dict[str, dict[int, float]] = {}
     for k, mention in enumerate(mentions):
         table = scores.setdefault(mention.key, {})

@@ -121,11 +121,11 @@ def _lookup(text: str, tokens: _Tokens, i: int, gaz: Gazetteer) -> tuple[int, st
         if end < len(text) and text[end] == "." and gaz.has_key(key + "."):
             return j, key + ".", gaz.ids(key + "."), False
         ids = gaz.ids(key)
+        demonym = gaz.demonym(key)
+        if demonym is not None and not _strong(gaz, ids):
+            return j, key, (demonym,), True  # "Spanish" is Spain's adjective before it is Spanish, Ontario
         if ids:
             return j, key, ids, False
-        demonym = gaz.demonym(key)
-        if demonym is not None:
-            return j, key, (demonym,), True
     return None
 
 
@@ -214,10 +214,8 @@ def _keep_common_word(
     if _capitalised(_next_word(text, tokens, j)) and common >= 3.5:
         return False  # a common word opening a longer name: "Eastern Europe", "Gulf War"
     if _is_sentence_start(text, tokens.starts[i]):
-        return cue or (strong and common < 4.5)
-    if common >= 4.0:
         return cue or (strong and common < 5.0)
-    return strong or cue
+    return strong or cue or common < 4.0
 
 
 def _keep_demonym(text: str, tokens: _Tokens, j: int) -> bool:
