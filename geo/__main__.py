@@ -25,9 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     gaz_commands = gaz.add_subparsers(dest="action", required=True)
     build = gaz_commands.add_parser("build", help="build data/gazetteer.pkl from installed packages")
     build.add_argument("--if-stale", action="store_true", help="only when missing or built from other sources")
-    derive = gaz_commands.add_parser("derive", help="derive data/natural_earth_places.tsv.gz from the Natural Earth CSV")
+    derive = gaz_commands.add_parser(
+        "derive", help="derive data/natural_earth_places.tsv.gz from the Natural Earth CSV"
+    )
     derive.add_argument("--source", type=Path, default=None, help="the CSV (default: ../shared/gazetteer/...)")
-    geoparse = commands.add_parser("geoparse", help="find and place locations in JSONL texts", description=_GEOPARSE_HELP)
+    geoparse = commands.add_parser(
+        "geoparse", help="find and place locations in JSONL texts", description=_GEOPARSE_HELP
+    )
     geoparse.add_argument("file", nargs="?", type=Path, help="JSONL input (default: stdin)")
     evaluate = commands.add_parser("evaluate", help="score the geoparser on an annotated corpus")
     evaluate.add_argument("gold", type=Path, help="gold JSONL in the format of ../shared/eval/lgl.jsonl")

@@ -118,9 +118,7 @@ class Gazetteer:
         except (pickle.UnpicklingError, EOFError, AttributeError) as err:
             raise GazetteerError(f"gazetteer index {path} is damaged ({err}): rebuild it") from err
         if not isinstance(payload, dict) or payload.get("version") != INDEX_VERSION:
-            raise GazetteerError(
-                f"gazetteer index {path} is from another version: run 'python -m geo gazetteer build'"
-            )
+            raise GazetteerError(f"gazetteer index {path} is from another version: run 'python -m geo gazetteer build'")
         return cls(payload)
 
     def __len__(self) -> int:

