@@ -27,7 +27,8 @@ from geo.toponyms import Mention
 __all__ = ["Weights", "resolve"]
 
 _CONTAINER_GAP: Final = re.compile(r", (?:(?:the )?[a-z]+(?:-[a-z]+)? ){0,2}$")
-_AREA_FEATURES: Final = frozenset(("country", "continent"))
+#: Bonus by feature: a bare name of a country, sea or region more often means it than a small homonym.
+_AREA_BONUS: Final = {"country": 1.0, "continent": 1.0, "admin1": 0.5, "water": 0.5, "region": 0.5, "island": 0.3}
 _UNPLACED_FEATURES: Final = frozenset(("country", "continent", "water", "region"))
 _TOP_K: Final = 10
 _ROUNDS: Final = 2
@@ -64,8 +65,7 @@ def _base_score(gaz: Gazetteer, key: str, demonym: bool, idx: int, w: Weights) -
     score = w.prior * gaz.prominence_of(idx)
     if demonym or normalize(gaz.name_of(idx)) == key:
         score += w.main_name
-    if gaz.feature_of(idx) in _AREA_FEATURES:
-        score += w.area
+    score += w.area * _AREA_BONUS.get(gaz.feature_of(idx), 0.0)
     return score
 
 
@@ -113,6 +113,7 @@ def _containers(text: str, mentions: list[Mention], gaz: Gazetteer) -> dict[int,
 def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _Senses:
     """Candidate senses per distinct name, each with its best base score over the name's mentions."""
     containers = _containers(text, mentions, gaz)
+    is_container = {id(m) for m in containers.values()}
     scores: dict[str, dict[int, float]] = {}
     for k, mention in enumerate(mentions):
         table = scores.setdefault(mention.key, {})
@@ -121,6 +122,8 @@ def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _
             score = _base_score(gaz, mention.key, mention.demonym, idx, w)
             if container is not None and any(_contains(gaz, c, idx) for c in container.ids):
                 score += w.container
+            if id(mention) in is_container and gaz.feature_of(idx) in ("country", "admin1"):
+                score += w.container / 2  # "Rochester, New York": the name after the comma is the area
             table[idx] = max(score, table.get(idx, float("-inf")))
     keys: list[str] = []
     ids: list[int] = []
