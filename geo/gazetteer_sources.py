@@ -217,8 +217,6 @@ def abbreviations(us_codes: dict[str, str]) -> Iterator[tuple[str, str]]:
         code = us_codes.get(state.name, state.abbr)
         if state.ap_abbr and state.ap_abbr.endswith("."):
             yield state.ap_abbr, code
-            if len(state.ap_abbr) > 4 and "." not in state.ap_abbr[:-1]:
-                yield state.ap_abbr[:-1], code  # "Calif" without the dot, as headlines write it
     for code, aliases in COUNTRY_ALIASES.items():
         for alias in aliases:
             if alias.endswith("."):

@@ -10,9 +10,24 @@ from geo.gazetteer import Gazetteer
 from geo.records import Place
 from geo.relative import relative_places
 from geo.resolve import Weights, resolve
-from geo.toponyms import find_mentions
+from geo.toponyms import Mention, find_mentions
 
 __all__ = ["Geoparser"]
+
+
+def _drop_isolated(mentions: list[Mention], places: list[Place]) -> list[Place]:
+    """Drop bare small places ("Obama" the Japanese town) in a country no other name of the text is in."""
+    keys = [m.key for m in mentions]
+    countries: dict[str | None, set[str]] = {}
+    for key, place in zip(keys, places, strict=True):
+        countries.setdefault(place.country_code, set()).add(key)
+    if len(set(keys)) < 2:
+        return places
+    return [
+        p
+        for m, p in zip(mentions, places, strict=True)
+        if not m.bare or len(countries.get(p.country_code, set()) - {m.key}) > 0
+    ]
 
 
 @dataclass(slots=True)
@@ -30,7 +45,7 @@ class Geoparser:
     def parse(self, text: str) -> list[Place]:
         """Every place mention of ``text`` with coordinates; derived points follow their anchors."""
         mentions = find_mentions(text, self.gazetteer)
-        places = resolve(text, mentions, self.gazetteer, self.weights)
+        places = _drop_isolated(mentions, resolve(text, mentions, self.gazetteer, self.weights))
         return sorted([*places, *relative_places(text, places, self.gazetteer)], key=lambda p: (p.start, p.derived))
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[Place]]:

@@ -67,6 +67,8 @@ class Mention:
     demonym: bool = False
     #: True when the span alone does not show it is a place (a bare name that is also a surname).
     weak: bool = False
+    #: True for a single small-place name with no cue around it ("Obama administration").
+    bare: bool = False
 
 
 @dataclass(slots=True)
@@ -166,7 +168,8 @@ def _strong(gaz: Gazetteer, ids: tuple[int, ...]) -> bool:
 
 
 def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer) -> str:
-    """'keep', 'drop', or 'weak' (a place only if the document confirms the name elsewhere)."""
+    """'keep'; 'drop'; 'weak' (a place only if the document confirms the name elsewhere); or 'bare'
+    (a lone small place with no cue, kept only if the rest of the document agrees, see geo.geoparse)."""
     if key in _CALENDAR or _is_person_context(text, tokens, i, gaz):
         return "drop"
     adjacent_prev = i > 0 and _adjacent(text, tokens, i - 1, i)
@@ -180,17 +183,23 @@ def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int,
     strong = _strong(gaz, ids)
     if word.isupper() and len(word) <= 4 and not strong:
         return "drop"
-    if key.endswith(".") and not text[: tokens.starts[i]].endswith(", ") and gaz.feature_of(ids[0]) == "admin1":
-        return "drop"  # a state abbreviation stands after its town: "Jackson, Miss." but "Miss Smith"
+    if key.endswith(".") and "." not in word and gaz.feature_of(ids[0]) == "admin1":
+        if not text[: tokens.starts[i]].endswith(", ") and prev not in _LOCATIVE:
+            return "drop"  # a one-word state abbreviation follows its town: "Jackson, Miss." but "Miss Smith"
     if i == j and not strong and _capitalised(nxt) and gaz.is_first_name(key):
         return "drop"  # "David Smith"
-    if prev == "of" and i > 1 and _capitalised(_prev_word(text, tokens, i - 1)):
+    if (
+        prev == "of"
+        and i > 1
+        and _adjacent(text, tokens, i - 2, i - 1)
+        and _capitalised(_prev_word(text, tokens, i - 1))
+    ):
         prev = ""  # "Chamber of Commerce": 'of' inside a proper name is no locative cue
     cue = prev in _LOCATIVE or _followed_by_place(text, tokens.ends[j], gaz) or normalize(nxt) in _PLACE_NOUNS
     if not _keep_common_word(text, tokens, i, j, key, strong, gaz, cue):
         return "drop"
-    if i == j and not strong and not cue and gaz.is_person_name(key):
-        return "weak"
+    if i == j and not strong and not cue:
+        return "weak" if gaz.is_person_name(key) else "bare"
     return "keep"
 
 
@@ -263,7 +272,7 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
         )
         if verdict != "drop":
             start, end = pairs[i][0], pairs[j][1] + (1 if key.endswith(".") else 0)
-            mentions.append(Mention(start, end, key, ids, demonym, verdict == "weak"))
+            mentions.append(Mention(start, end, key, ids, demonym, verdict == "weak", verdict == "bare"))
         i = j + 1
     confirmed = {m.key for m in mentions if not m.weak}
     mentions = [m for m in mentions if not m.weak or m.key in confirmed]

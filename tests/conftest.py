@@ -1,7 +1,11 @@
-"""Fixtures shared by the tests: ../shared and its files, the gazetteer and the geoparser (loaded once)."""
+"""Fixtures shared by the tests: ../shared and its files, the gazetteer, the geoparser (loaded once), the CLI."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,3 +54,24 @@ def gazetteer() -> Gazetteer:
 def geoparser(gazetteer: Gazetteer) -> Geoparser:
     """A geoparser over the session's gazetteer."""
     return Geoparser(gazetteer)
+
+
+@pytest.fixture(scope="session")
+def run_geo() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``python -m geo ARGS...`` from the project folder; returns the finished process (text mode)."""
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "geo", *args],
+            cwd=settings.PROJECT_DIR,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            env={**os.environ, **(env or {})},
+            timeout=120,
+            check=False,
+        )
+
+    return run
