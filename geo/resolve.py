@@ -175,13 +175,23 @@ def _likelihood(scores: FloatArray, senses: _Senses, temperature: float) -> Floa
     return e / total
 
 
+def _plausibility(scores: FloatArray, senses: _Senses, temperature: float) -> FloatArray:
+    """How plausible each sense is next to the best sense of its name (1 for the best, and for ties).
+
+    Relative, not normalised: a name with ten equally likely senses ("Henry County") supports each of
+    them fully, so that "Paris ... Henry County" finds the Paris in Henry County, Tennessee."""
+    top = np.maximum.reduceat(scores, senses.starts)[senses.key_of]
+    plausible: FloatArray = np.exp((scores - top) / temperature)
+    return plausible
+
+
 def _choose(gaz: Gazetteer, senses: _Senses, w: Weights) -> dict[str, tuple[int, float]]:
     """Name -> (entry id, confidence)."""
     scores = senses.base
     if len(senses.keys) > 1:
         region, country = _compatibility(gaz, senses, w)
         for _ in range(_ROUNDS):
-            likely = _likelihood(scores, senses, w.temperature)
+            likely = _plausibility(scores, senses, w.temperature)
             scores = (
                 senses.base
                 + w.region * (1.0 - np.exp(-_support(likely, region, senses)))
