@@ -86,7 +86,7 @@ def _cmd_geoparse(args: argparse.Namespace) -> int:
                 out.write(json.dumps({"id": record.id, "places": [], "error": record.problem}) + "\n")
                 continue
             places = [p.to_dict() for p in parser.parse(record.text)]
-            out.write(json.dumps({"id": record.id, "places": places}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({"id": record.id, "places": places}) + "\n")
     return status
 
 

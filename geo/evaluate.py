@@ -12,6 +12,7 @@ import json
 import math
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,19 +91,34 @@ class EvalReport:
         ]
 
 
+def _coordinate(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"coordinate {value!r} is not a number")
+    return float(value)
+
+
+def _gold_doc(line: str, number: int) -> GoldDoc:
+    item = json.loads(line)
+    if not isinstance(item.get("text"), str):
+        raise TypeError('"text" is not a string')
+    spans = tuple(
+        GoldSpan(int(t["start"]), int(t["end"]), _coordinate(t.get("lat")), _coordinate(t.get("lon")))
+        for t in item["toponyms"]
+    )
+    return GoldDoc(str(item.get("id", number)), item["text"], spans)
+
+
 def read_gold(path: Path) -> Iterator[GoldDoc]:
     """Documents of a gold JSONL file: {"id", "text", "toponyms": [{"start", "end", "lat", "lon"}]}."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, 1):
             try:
-                item = json.loads(line)
-                spans = tuple(
-                    GoldSpan(int(t["start"]), int(t["end"]), t.get("lat"), t.get("lon")) for t in item["toponyms"]
-                )
-                yield GoldDoc(str(item.get("id", number)), item["text"], spans)
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                line = raw.decode("utf-8")
+                if line.strip():
+                    yield _gold_doc(line, number)
+            except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
                 raise DataFormatError(f"{path}:{number}: not a gold document ({err})") from err
 
 
@@ -123,8 +139,11 @@ def score_doc(gold: Iterable[GoldSpan], predicted: Iterable[Place], counts: _Cou
     preds = [p for p in predicted if not p.derived]
     counts.gold += len(golds)
     counts.predicted += len(preds)
-    exact = {(p.start, p.end) for p in preds}
-    counts.strict += sum(1 for g in golds if (g.start, g.end) in exact)
+    exact = Counter((p.start, p.end) for p in preds)
+    for g in golds:
+        if exact[(g.start, g.end)] > 0:
+            exact[(g.start, g.end)] -= 1
+            counts.strict += 1
     pairs = sorted(
         ((_overlap(g, p), gi, pi) for gi, g in enumerate(golds) for pi, p in enumerate(preds) if _overlap(g, p) > 0),
         reverse=True,
@@ -144,9 +163,10 @@ def score_doc(gold: Iterable[GoldSpan], predicted: Iterable[Place], counts: _Cou
 
 
 def auc(errors_km: list[float]) -> float:
-    """Area under the curve of sorted ln(1 + km) / ln(20039) (0 = perfect, 1 = worst)."""
+    """Area under the curve of sorted ln(1 + km) / ln(20039) (0 = perfect, 1 = worst, and when nothing
+    was resolved)."""
     if len(errors_km) < 2:
-        return 0.0 if not errors_km else math.log1p(errors_km[0]) / math.log(MAX_ERROR_KM)
+        return 1.0 if not errors_km else math.log1p(errors_km[0]) / math.log(MAX_ERROR_KM)
     values = sorted(math.log1p(e) / math.log(MAX_ERROR_KM) for e in errors_km)
     area = sum((values[i] + values[i + 1]) / 2 for i in range(len(values) - 1))
     return area / (len(values) - 1)

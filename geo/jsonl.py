@@ -33,14 +33,20 @@ def _decode(raw: bytes, number: int) -> tuple[str, str | None]:
         return text, f"line {number}: bytes that are not UTF-8 at offset {err.start} were replaced by U+FFFD"
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _parse(raw: bytes, number: int) -> TextRecord:
     if len(raw) > MAX_LINE_BYTES:
         return TextRecord(number, None, None, f"line {number}: longer than {MAX_LINE_BYTES} bytes, skipped")
     line, warning = _decode(raw, number)
     try:
-        item = json.loads(line)
+        item = json.loads(line, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         return TextRecord(number, None, None, f"line {number}: not JSON ({err.msg} at column {err.colno})")
+    except ValueError as err:
+        return TextRecord(number, None, None, f"line {number}: not JSON ({err})")
     if not isinstance(item, dict):
         return TextRecord(number, None, None, f"line {number}: expected a JSON object, got {type(item).__name__}")
     text = item.get("text")

@@ -87,8 +87,18 @@ def _rows(source: Path) -> Iterator[dict[str, str]]:
 
 def derive_table(source: Path, target: Path) -> int:
     """Write the derived table (gzipped TSV) from the raw CSV; return the number of rows."""
-    count = 0
     tmp = target.with_suffix(target.suffix + ".tmp")
+    try:
+        count = _write_table(source, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(target)
+    return count
+
+
+def _write_table(source: Path, tmp: Path) -> int:
+    count = 0
     with gzip.open(tmp, "wt", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, delimiter="\t", lineterminator="\n")
         writer.writerow(_COLUMNS)
@@ -113,7 +123,6 @@ def derive_table(source: Path, target: Path) -> int:
                 ]
             )
             count += 1
-    tmp.replace(target)
     return count
 
 

@@ -60,7 +60,8 @@ def _derive(text: str, anchor: Place, gaz: Gazetteer) -> Place | None:
     match = _DIRECTED.search(window)
     bearing: float | None
     if match:
-        bearing = _BEARINGS.get(match.group("dir").lower())
+        word = match.group("dir").lower()
+        bearing = _BEARINGS.get(word, _BEARINGS.get(word.replace("-", "")))
     else:
         match = _OFFSHORE.search(window)
         bearing = _bearing_away_from_land(anchor, gaz) if match else None

@@ -28,7 +28,7 @@ __all__ = ["Weights", "resolve"]
 
 _CONTAINER_GAP: Final = re.compile(r", (?:(?:the )?[a-z]+(?:-[a-z]+)? ){0,2}$")
 #: Bonus by feature: a bare name of a country, sea or region more often means it than a small homonym.
-_AREA_BONUS: Final = {"country": 1.0, "continent": 1.0, "admin1": 0.5, "water": 0.5, "region": 0.5, "island": 0.3}
+_AREA_BONUS: Final = {"country": 1.0, "continent": 1.0, "admin1": 0.3, "water": 0.5, "region": 0.5, "island": 0.3}
 _UNPLACED_FEATURES: Final = frozenset(("country", "continent", "water", "region"))
 _TOP_K: Final = 10
 _ROUNDS: Final = 2
@@ -141,7 +141,8 @@ def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _
 
 
 def _compatibility(gaz: Gazetteer, senses: _Senses, w: Weights) -> tuple[FloatArray, FloatArray]:
-    """Pairwise (same first-level region or near, same country) compatibility of the senses."""
+    """Pairwise compatibility of the senses: same first-level region, near, or both national capitals
+    (capitals named together stand for their governments); and same country."""
     ids = senses.ids
     lat = np.array([gaz.point_of(i)[0] for i in ids])
     lon = np.array([gaz.point_of(i)[1] for i in ids])
@@ -154,6 +155,10 @@ def _compatibility(gaz: Gazetteer, senses: _Senses, w: Weights) -> tuple[FloatAr
     placed = np.array([gaz.feature_of(i) not in _UNPLACED_FEATURES for i in ids])
     near = np.exp(-_distances(lat, lon, lat, lon) / w.near_km) * (placed[:, None] & placed[None, :])
     same_region = (rg[:, None] == rg[None, :]).astype(float)
+    capital = np.array([gaz.feature_of(i) == "capital" for i in ids])
+    same_region = np.maximum(
+        same_region, (capital[:, None] & capital[None, :]).astype(float)
+    )  # "Moscow and Washington"
     same_country = (cc[:, None] == cc[None, :]).astype(float)
     return np.maximum(near, same_region), same_country
 

@@ -183,9 +183,9 @@ def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int,
     strong = _strong(gaz, ids)
     if word.isupper() and len(word) <= 4 and not strong:
         return "drop"
-    if key.endswith(".") and "." not in word and gaz.feature_of(ids[0]) == "admin1":
-        if not text[: tokens.starts[i]].endswith(", ") and prev not in _LOCATIVE:
-            return "drop"  # a one-word state abbreviation follows its town: "Jackson, Miss." but "Miss Smith"
+    one_word_abbreviation = key.endswith(".") and "." not in word and gaz.feature_of(ids[0]) == "admin1"
+    if one_word_abbreviation and not text[: tokens.starts[i]].endswith(", ") and prev not in _LOCATIVE:
+        return "drop"  # a one-word state abbreviation follows its town: "Jackson, Miss." but "Miss Smith"
     if i == j and not strong and _capitalised(nxt) and gaz.is_first_name(key):
         return "drop"  # "David Smith"
     if (
@@ -196,7 +196,7 @@ def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int,
     ):
         prev = ""  # "Chamber of Commerce": 'of' inside a proper name is no locative cue
     cue = prev in _LOCATIVE or _followed_by_place(text, tokens.ends[j], gaz) or normalize(nxt) in _PLACE_NOUNS
-    if not _keep_common_word(text, tokens, i, j, key, strong, gaz, cue):
+    if not _keep_common_word(text, tokens, i, j, key, ids, gaz, cue):
         return "drop"
     if i == j and not strong and not cue:
         return "weak" if gaz.is_person_name(key) else "bare"
@@ -211,10 +211,11 @@ def _next_word(text: str, tokens: _Tokens, j: int) -> str:
 
 
 def _keep_common_word(
-    text: str, tokens: _Tokens, i: int, j: int, key: str, strong: bool, gaz: Gazetteer, cue: bool
+    text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int, ...], gaz: Gazetteer, cue: bool
 ) -> bool:
     """A name that is also an English word needs a capital mid-sentence and, if very common, a locative cue."""
     common = gaz.commonness(key)
+    strong = _strong(gaz, ids)
     in_phrase = i > 0 and _adjacent(text, tokens, i - 1, i) and _capitalised(_prev_word(text, tokens, i))
     if in_phrase and not strong and not _is_sentence_start(text, tokens.starts[i - 1]):
         return common < 2.5 and i == j  # inside another proper name ("Play Store"), unless a rare word
@@ -223,7 +224,8 @@ def _keep_common_word(
     if _capitalised(_next_word(text, tokens, j)) and common >= 3.5:
         return False  # a common word opening a longer name: "Eastern Europe", "Gulf War"
     if _is_sentence_start(text, tokens.starts[i]):
-        return cue or (strong and common < 5.0)
+        country = any(gaz.feature_of(idx) == "country" for idx in ids)
+        return cue or (strong and common < 5.0) or (country and common < 5.5)
     return strong or cue or common < 4.0
 
 
@@ -242,7 +244,8 @@ def _followed_by_place(text: str, end: int, gaz: Gazetteer) -> bool:
     match = _TOKEN.match(text, end + 2)
     words = 0
     while match and words < 3:
-        if gaz.has_key(normalize(match.group())):
+        key = normalize(match.group())
+        if gaz.has_key(key) or (text.startswith(".", match.end()) and gaz.has_key(key + ".")):
             return True
         words += 1
         match = _TOKEN.match(text, match.end() + 1)
@@ -272,6 +275,12 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
         )
         if verdict != "drop":
             start, end = pairs[i][0], pairs[j][1] + (1 if key.endswith(".") else 0)
+            if (
+                i > 0
+                and text[pairs[i - 1][1] : start] == "-"
+                and text[pairs[i - 1][0] : pairs[i - 1][1]] in _ARABIC_ARTICLES
+            ):
+                start = pairs[i - 1][0]  # "al-Raqqa" names Raqqa with its article
             mentions.append(Mention(start, end, key, ids, demonym, verdict == "weak", verdict == "bare"))
         i = j + 1
     confirmed = {m.key for m in mentions if not m.weak}

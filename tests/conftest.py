@@ -7,11 +7,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geo import settings
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import INDEX_VERSION, Gazetteer, normalize
 from geo.geoparse import Geoparser
 
 
@@ -60,7 +61,9 @@ def geoparser(gazetteer: Gazetteer) -> Geoparser:
 def run_geo() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m geo ARGS...`` from the project folder; returns the finished process (text mode)."""
 
-    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "geo", *args],
             cwd=settings.PROJECT_DIR,
@@ -75,3 +78,48 @@ def run_geo() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+#: (name, lat, lon, country, feature, prominence) of the tiny gazetteer: real-looking places whose names
+#: are also persons, weekdays or words, so that the filters of geo.toponyms are tested whatever the built
+#: gazetteer happens to hold.
+TINY_PLACES = [
+    ("Trump", 39.6, -76.6, "US", "city", 0.3),
+    ("Monday", 39.3, -82.0, "US", "city", 0.3),
+    ("Xi", 35.0, 110.0, "CN", "city", 0.3),
+    ("Play", 45.0, 7.0, "IT", "city", 0.3),
+    ("Leave", 46.0, 5.0, "FR", "city", 0.3),
+    ("Melissa", 33.3, -96.6, "US", "city", 0.4),
+    ("Dublin", 53.35, -6.26, "IE", "capital", 0.9),
+    ("France", 46.6, 2.5, "FR", "country", 1.0),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_gazetteer() -> Gazetteer:
+    """A gazetteer of the eight places of ``TINY_PLACES``, built in memory."""
+    columns: dict[str, Any] = {
+        "name": [p[0] for p in TINY_PLACES],
+        "lat": [p[1] for p in TINY_PLACES],
+        "lon": [p[2] for p in TINY_PLACES],
+        "country_code": [p[3] for p in TINY_PLACES],
+        "feature": [p[4] for p in TINY_PLACES],
+        "prominence": [p[5] for p in TINY_PLACES],
+        "population": [0] * len(TINY_PLACES),
+        "admin1": [None] * len(TINY_PLACES),
+        "bbox": {},
+        "country_entry": [{"FR": 7}],
+        "admin1_entry": [{}],
+    }
+    names = {normalize(p[0]): idx for idx, p in enumerate(TINY_PLACES)}
+    payload = {
+        "version": INDEX_VERSION,
+        "columns": columns,
+        "names": names,
+        "prefix_len": dict.fromkeys([*names, "french"], 1),
+        "demonyms": {"french": 7},
+        "commonness": {"play": 5.5, "leave": 5.2},
+        "first_names": frozenset({"donald", "melissa"}),
+        "surnames": frozenset({"trump"}),
+    }
+    return Gazetteer(payload)

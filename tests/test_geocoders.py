@@ -92,7 +92,7 @@ def cached(fake: Any, path: Path, fake_time: FakeTime, **options: Any) -> Cached
 def test_bare_name_is_the_most_prominent_place(offline: GazetteerGeocoder) -> None:
     location = offline.geocode("Paris")
     assert isinstance(location, Location)
-    assert location.address == "Paris, France"
+    assert location.address == "Paris, Île-de-France, France"
     assert location.raw["country_code"] == "FR"
     assert location.raw["feature"] == "capital"
     assert location.latitude == pytest.approx(48.85, abs=0.1)
