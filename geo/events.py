@@ -1,0 +1,84 @@
+"""What happened: one primary event type per story, from weighted word patterns (geo.event_lexicon).
+
+Each type scores the summed weights of its patterns found in the text (each pattern once). A natural
+hazard named outright ("earthquake", "typhoon") gets a bonus, so the hazard that triggered a disaster
+wins over its consequences (a tsunami warning after a quake is an earthquake story). Ties go to the
+type listed first in EVENT_TYPES. A text that scores too little for every type is "other".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from geo.event_lexicon import EVENT_TYPES, HAZARDS, LEXICON
+
+__all__ = ["EVENT_TYPES", "EventType", "classify_type"]
+
+#: Score a type needs to be the primary type rather than "other".
+MIN_SCORE: Final = 2
+#: Bonus for a hazard named outright (a pattern of weight >= 4).
+HAZARD_BONUS: Final = 3
+#: Score another type needs to be listed as secondary.
+SECONDARY_SCORE: Final = 4
+
+
+def _compile() -> tuple[re.Pattern[str], list[tuple[str, int]]]:
+    parts = []
+    meaning: list[tuple[str, int]] = []
+    for event_type, patterns in LEXICON.items():
+        for pattern, weight in patterns:
+            parts.append(f"(?P<g{len(meaning)}>{pattern})")
+            meaning.append((event_type, weight))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")", re.IGNORECASE), meaning
+
+
+_PATTERN, _MEANING = _compile()
+#: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
+_NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
+_VICTIMS: Final = re.compile(r"\b(?:killed|killing|dead|died|injur\w+|wound\w+)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    """The primary type of a story, its runners-up and the scores behind them."""
+
+    primary: str
+    secondary: tuple[str, ...]
+    scores: tuple[tuple[str, int], ...]
+
+
+def type_scores(text: str) -> dict[str, int]:
+    """Score of every type with at least one pattern in ``text``."""
+    seen: set[int] = set()
+    scores: dict[str, int] = {}
+    strong_hazards: set[str] = set()
+    for match in _PATTERN.finditer(text):
+        group = int(str(match.lastgroup)[1:])
+        if group in seen:
+            continue
+        seen.add(group)
+        event_type, weight = _MEANING[group]
+        scores[event_type] = scores.get(event_type, 0) + weight
+        if event_type in HAZARDS and weight >= 4:
+            strong_hazards.add(event_type)
+    for hazard in strong_hazards:
+        scores[hazard] += HAZARD_BONUS
+    if _NAMED_STORM.search(text) and "tropical_cyclone" in scores:
+        scores["storm"] = scores.get("storm", 0) + scores.pop("tropical_cyclone")  # "Storm Darragh" is no hurricane
+    if scores.get("terror_attack_shooting", 0) >= 4 and _VICTIMS.search(text):
+        scores["terror_attack_shooting"] += 2  # an attack with victims is the attack's story, not the arrest's
+    return scores
+
+
+def classify_type(text: str) -> EventType:
+    """The primary event type of a story, with the other types it also fits."""
+    scores = type_scores(text)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], EVENT_TYPES.index(kv[0])))
+    if not ranked or ranked[0][1] < MIN_SCORE:
+        primary = "other"
+    else:
+        primary = ranked[0][0]
+    secondary = tuple(t for t, s in ranked if t != primary and s >= SECONDARY_SCORE)
+    return EventType(primary, secondary, tuple(ranked))
