@@ -76,9 +76,6 @@ def classify_type(text: str) -> EventType:
     """The primary event type of a story, with the other types it also fits."""
     scores = type_scores(text)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], EVENT_TYPES.index(kv[0])))
-    if not ranked or ranked[0][1] < MIN_SCORE:
-        primary = "other"
-    else:
-        primary = ranked[0][0]
+    primary = "other" if not ranked or ranked[0][1] < MIN_SCORE else ranked[0][0]
     secondary = tuple(t for t, s in ranked if t != primary and s >= SECONDARY_SCORE)
     return EventType(primary, secondary, tuple(ranked))
