@@ -12,6 +12,11 @@ from typing import BinaryIO
 
 from geo.errors import GeoError
 
+_CLASSIFY_HELP = """read JSONL lines {"id": ..., "text": ...} from FILE (or stdin) and write one line per
+input line, in order: {"id", "event_type", "severity", "severity_reason", "deaths", "injured", "displaced",
+"magnitude", "category", "wind_kmh"} (null where the text says nothing). A line that
+cannot be read gets {"id": ..., "error": "..."} and a message on stderr; the exit status is then 1."""
+
 _GEOPARSE_HELP = """read JSONL lines {"id": ..., "text": ...} from FILE (or stdin) and write one line per
 input line, in order: {"id": ..., "places": [{"start", "end", "name", "lat", "lon", "country_code",
 "feature", "derived"}]}. A line that cannot be read gets {"id": ..., "places": [], "error": "..."}
@@ -36,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="score the geoparser on an annotated corpus")
     evaluate.add_argument("gold", type=Path, help="gold JSONL in the format of ../shared/eval/lgl.jsonl")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    classify = commands.add_parser(
+        "classify", help="event type and severity of JSONL texts", description=_CLASSIFY_HELP
+    )
+    classify.add_argument("file", nargs="?", type=Path, help="JSONL input (default: stdin)")
     geocode = commands.add_parser("geocode", help="geocode a place name offline (optionally online)")
     geocode.add_argument("query")
     geocode.add_argument("--online", action="store_true", help="fall back to Nominatim when offline misses")
@@ -90,6 +99,23 @@ def _cmd_geoparse(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from geo.events import classify
+    from geo.jsonl import read_text_records
+
+    status = 0
+    with _open_input(args.file) as stream:
+        for record in read_text_records(stream):
+            for note in filter(None, (record.warning, record.problem)):
+                print(f"geo classify: {args.file or 'stdin'}: {note}", file=sys.stderr)
+            if record.text is None:
+                status = 1
+                sys.stdout.write(json.dumps({"id": record.id, "error": record.problem}) + "\n")
+                continue
+            sys.stdout.write(json.dumps({"id": record.id, **classify(record.text).to_dict()}) + "\n")
+    return status
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import evaluate, read_gold
     from geo.geoparse import Geoparser
@@ -116,6 +142,7 @@ _COMMANDS = {
     "gazetteer": _cmd_gazetteer,
     "geoparse": _cmd_geoparse,
     "evaluate": _cmd_evaluate,
+    "classify": _cmd_classify,
     "geocode": _cmd_geocode,
 }
 

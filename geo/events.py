@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from geo.event_lexicon import EVENT_TYPES, HAZARDS, LEXICON
+from geo.severity import Facts, Severity, extract_facts, score_severity
 
-__all__ = ["EVENT_TYPES", "EventType", "classify_type"]
+__all__ = ["EVENT_TYPES", "Classification", "EventType", "classify", "classify_type"]
 
 #: Score a type needs to be the primary type rather than "other".
 MIN_SCORE: Final = 2
@@ -79,3 +80,29 @@ def classify_type(text: str) -> EventType:
     primary = "other" if not ranked or ranked[0][1] < MIN_SCORE else ranked[0][0]
     secondary = tuple(t for t, s in ranked if t != primary and s >= SECONDARY_SCORE)
     return EventType(primary, secondary, tuple(ranked))
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What happened and how bad it is: the ``geo classify`` record."""
+
+    event_type: str
+    secondary: tuple[str, ...]
+    severity: Severity
+    facts: Facts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the command-line contract (without the id)."""
+        return {
+            "event_type": self.event_type,
+            "severity": self.severity.level,
+            "severity_reason": self.severity.reason,
+            **self.facts.to_dict(),
+        }
+
+
+def classify(text: str) -> Classification:
+    """Event type, severity and the facts behind it, for one story."""
+    kind = classify_type(text)
+    facts = extract_facts(text)
+    return Classification(kind.primary, kind.secondary, score_severity(facts, kind.primary), facts)

@@ -1,0 +1,62 @@
+"""Where it happened: the one place of a story that locates its event.
+
+Not simply the first place named. Each named place (demonyms and derived points aside) scores
+for every mention: the words just before it ("struck", "off the coast of", "in", "the city of")
+say how directly it locates the event, and a more specific place (a town rather than its country)
+locates it better. Demonyms stand in only when a story names no place at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Final
+
+from geo.records import Place
+
+__all__ = ["primary_place"]
+
+#: Words before a place and how directly they locate the event there.
+_CUES: Final = (
+    (re.compile(r"\b(?:struck|strikes|strike|hit|hits|slammed|slams|battered|batters|ravaged|pounded|devastated|tore through|swept through|made landfall (?:in|on|near)|erupted (?:in|on))\s+(?:the\s+)?$", re.I), 4.0),
+    (re.compile(r"\b(?:off the coast of|off the coast|off|near|outside|north of|south of|east of|west of|epicent(?:er|re) (?:was )?(?:located )?(?:\w+ )?(?:in|near|of))\s+(?:the\s+)?$", re.I), 3.5),
+    (re.compile(r"\b(?:city|town|village|district|province|region|state|port|capital|island) of\s+$", re.I), 3.5),
+    (re.compile(r"\b(?:in|at|inside|within|on)\s+(?:the\s+)?(?:[a-z]+(?:ern|ral)\s+)?$", re.I), 3.0),
+    (re.compile(r"\b(?:across|through|throughout|over|into|from)\s+(?:the\s+)?$", re.I), 1.5),
+)  # fmt: skip
+#: How well each kind of place pins an event down.
+_SPECIFICITY: Final = {
+    "city": 2.0,
+    "capital": 2.0,
+    "admin2": 1.6,
+    "mountain": 1.6,
+    "island": 1.4,
+    "water": 1.4,
+    "admin1": 1.2,
+    "region": 1.0,
+    "country": 0.6,
+    "continent": 0.2,
+}
+
+
+def _cue(text: str, start: int) -> float:
+    before = text[max(0, start - 45) : start]
+    return max((weight for pattern, weight in _CUES if pattern.search(before)), default=0.5)
+
+
+def primary_place(text: str, places: list[Place]) -> Place | None:
+    """The place where the story's event happened, or None for a story with no place on Earth."""
+    named = [p for p in places if not p.derived and not p.demonym]
+    if not named:
+        demonyms = [p for p in places if p.demonym]
+        return demonyms[0] if demonyms else None
+    scores: dict[int | None, float] = defaultdict(float)
+    first: dict[int | None, Place] = {}
+    for place in named:
+        key = place.entry_id
+        first.setdefault(key, place)
+        scores[key] += _cue(text, place.start)
+    for key, place in first.items():
+        scores[key] += _SPECIFICITY.get(place.feature, 1.0) - place.start / (len(text) + 1)
+    best = max(scores, key=lambda k: scores[k])
+    return first[best]

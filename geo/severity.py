@@ -1,0 +1,208 @@
+"""How bad it is: impact and hazard facts read from the text, and the 1-5 severity they give.
+
+Facts: deaths (dead + missing), injured, displaced (displaced, evacuated, homeless, affected),
+earthquake magnitude, Saffir-Simpson category, wind speed (km/h). Numbers may be digits ("1,200"),
+words ("two", "forty-five"), or vague counts coded as ACLED does ("dozens" = 12, "hundreds" = 100).
+Severity is the highest of the impact level, the hazard level (never above 4) and a response cue
+(state of emergency 3, international assistance 4); the scale is in ../shared/eval/EVENTS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+__all__ = ["Facts", "Severity", "extract_facts", "score_severity"]
+
+_UNITS: Final = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES: Final = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+#: Vague counts, coded conservatively (ACLED).
+_VAGUE: Final = {
+    "several": 3, "a few": 3, "dozens": 12, "a dozen": 12, "scores": 30, "hundreds": 100, "thousands": 1_000,
+    "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
+}  # fmt: skip
+_WORD_NUMBER: Final = r"(?:(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+_NUMBER: Final = (
+    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?"
+    r"|(?:tens of thousands|hundreds of thousands|hundreds|thousands|millions|dozens|scores|several|a few|a dozen)"
+    rf"|{_WORD_NUMBER}(?:\s+(?:hundred|thousand|million))?)"
+)
+_QUALIFIER: Final = r"(?:(?:at least|almost|nearly|about|around|over|more than|some|up to|an estimated|approximately)\s+)?"
+_WHO: Final = r"(?:\s+(?:of|more|other|others|people|persons|civilians|children|residents|soldiers|workers|miners|passengers|migrants|villagers|students|tourists|police(?:men| officers)?|fighters|militants|\w+s)){0,3}"
+_BE: Final = r"(?:\s+(?:have|has|had|are|were|was|is|been|being|reportedly|reported|believed|feared|confirmed|found|now|still|later|also|left)){0,4}"
+_DEATH_WORDS: Final = r"(?:killed|dead|died|deaths|fatalities|perished|drowned|lost their lives|lives lost|bodies|dies)"
+_MISSING_WORDS: Final = r"(?:missing|unaccounted for)"
+_INJURED_WORDS: Final = r"(?:injured|wounded|hurt|injuries|hospitali[sz]ed)"
+_DISPLACED_WORDS: Final = r"(?:displaced|evacuated|homeless|affected|fled|left homeless|relocated|in shelters|rescued)"
+
+
+def _facts_pattern(words: str) -> re.Pattern[str]:
+    """'<N> people have been <word>' or '<verb>ing <N>' or 'death toll ... to <N>'."""
+    forward = rf"{_QUALIFIER}{_NUMBER}{_WHO}{_BE}\s+{words}"
+    return re.compile(rf"\b(?:{forward})\b", re.IGNORECASE)
+
+
+_PATTERNS: Final = {
+    "deaths": _facts_pattern(_DEATH_WORDS),
+    "missing": _facts_pattern(_MISSING_WORDS),
+    "injured": _facts_pattern(_INJURED_WORDS),
+    "displaced": _facts_pattern(_DISPLACED_WORDS),
+}
+_VERB_FIRST: Final = {
+    "deaths": re.compile(rf"\b(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|leaving|left){_WHO}\s+{_QUALIFIER}{_NUMBER}(?!\s*(?:injured|wounded|hurt|missing))", re.IGNORECASE),
+    "injured": re.compile(rf"\b(?:injuring|injures|wounding|wounds|injured){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
+    "displaced": re.compile(rf"\b(?:displacing|displaces|displace|displaced|evacuat(?:ing|ion of|ed)|forcing){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
+}  # fmt: skip
+_TOLL: Final = re.compile(
+    rf"\bdeath toll\b[^.]{{0,60}}?\b(?:to|at|of|reached|reaches|hits|is|stands at)\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE
+)
+_MAGNITUDE: Final = re.compile(
+    r"\b(?:magnitude[- ](?:of\s+)?(?P<a>\d(?:\.\d)?)|(?P<b>\d\.\d)[- ]magnitude|M(?:w|l)?\s?(?P<c>\d\.\d)\b|(?P<d>\d\.\d)\s+on the richter)",
+    re.IGNORECASE,
+)
+_CATEGORY: Final = re.compile(r"\bcategory[- ](?P<c>[1-5])\b", re.IGNORECASE)
+_WIND: Final = re.compile(
+    r"(?P<v>\d{2,3}(?:\.\d)?)\s*(?P<u>km/h|kmh|kph|kilomet(?:er|re)s per hour|mph|miles per hour|knots|kt|kts)\b", re.IGNORECASE
+)
+_EMERGENCY: Final = re.compile(r"\bstate of (?:emergency|disaster|calamity)\b", re.IGNORECASE)
+_INTERNATIONAL: Final = re.compile(
+    r"\b(?:international|foreign) (?:assistance|aid|help)\b|\bappeal(?:ed|s)? for (?:international )?(?:aid|help|assistance)",
+    re.IGNORECASE,
+)
+_KMH: Final = {"mph": 1.609344, "miles per hour": 1.609344, "knots": 1.852, "kt": 1.852, "kts": 1.852}
+_CATEGORY_KMH: Final = ((252.0, 5), (209.0, 4), (178.0, 3), (154.0, 2), (119.0, 1))
+
+
+def parse_number(text: str) -> int | None:
+    """The value of a count as written: '1,200', '69', 'forty-five', 'two hundred', 'dozens', '1.5 million'."""
+    words = " ".join(text.lower().replace(",", "").split())
+    if words in _VAGUE:
+        return _VAGUE[words]
+    scale = 1
+    for name, factor in _SCALES.items():
+        if words.endswith(" " + name) or words == name:
+            scale, words = factor, words[: -len(name)].strip() or "one"
+            break
+    try:
+        return int(float(words) * scale)
+    except ValueError:
+        pass
+    total = 0
+    for part in re.split(r"[- ]", words):
+        if part not in _UNITS:
+            return None
+        total += _UNITS[part]
+    return total * scale
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Numbers the text states; None where it says nothing."""
+
+    deaths: int | None = None
+    injured: int | None = None
+    displaced: int | None = None
+    magnitude: float | None = None
+    category: int | None = None
+    wind_kmh: float | None = None
+    emergency: bool = False
+    international_aid: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fact fields of the ``geo classify`` contract."""
+        return {
+            "deaths": self.deaths,
+            "injured": self.injured,
+            "displaced": self.displaced,
+            "magnitude": self.magnitude,
+            "category": self.category,
+            "wind_kmh": None if self.wind_kmh is None else round(self.wind_kmh, 1),
+        }
+
+
+def _largest(values: list[int]) -> int | None:
+    return max(values) if values else None
+
+
+def _counts(text: str, kind: str) -> list[int]:
+    found = [parse_number(m.group("n")) for m in _PATTERNS[kind].finditer(text)]
+    if kind in _VERB_FIRST:
+        found += [parse_number(m.group("n")) for m in _VERB_FIRST[kind].finditer(text)]
+    if kind == "deaths":
+        found += [parse_number(m.group("n")) for m in _TOLL.finditer(text)]
+    return [n for n in found if n is not None and n < 100_000_000]
+
+
+def extract_facts(text: str) -> Facts:
+    """Every fact the text gives (the largest figure where it gives several)."""
+    dead, missing = _largest(_counts(text, "deaths")), _largest(_counts(text, "missing"))
+    deaths = None if dead is None and missing is None else (dead or 0) + (missing or 0)
+    magnitudes = [float(next(g for g in m.groups() if g)) for m in _MAGNITUDE.finditer(text)]
+    categories = [int(m.group("c")) for m in _CATEGORY.finditer(text)]
+    winds = [float(m.group("v")) * _KMH.get(m.group("u").lower(), 1.0) for m in _WIND.finditer(text)]
+    return Facts(
+        deaths=deaths,
+        injured=_largest(_counts(text, "injured")),
+        displaced=_largest(_counts(text, "displaced")),
+        magnitude=max((m for m in magnitudes if 0 < m < 10), default=None),
+        category=max(categories, default=None),
+        wind_kmh=max(winds, default=None),
+        emergency=bool(_EMERGENCY.search(text)),
+        international_aid=bool(_INTERNATIONAL.search(text)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Severity:
+    """A 1-5 level and the fact that set it ("deaths 69 -> 3")."""
+
+    level: int
+    reason: str
+
+
+def _impact_levels(facts: Facts) -> list[tuple[int, str]]:
+    levels = []
+    if facts.deaths is not None:
+        d = facts.deaths
+        levels.append((5 if d >= 1000 else 4 if d >= 100 else 3 if d >= 10 else 2 if d >= 1 else 1, f"deaths {d}"))
+    if facts.injured is not None:
+        i = facts.injured
+        levels.append((4 if i >= 1000 else 3 if i >= 100 else 2 if i >= 10 else 1, f"injured {i}"))
+    if facts.displaced is not None:
+        p = facts.displaced
+        levels.append((5 if p >= 800_000 else 4 if p >= 80_000 else 3 if p >= 100 else 1, f"displaced {p}"))
+    return levels
+
+
+def _hazard_levels(facts: Facts, event_type: str) -> list[tuple[int, str]]:
+    levels = []
+    if facts.magnitude is not None and event_type in ("earthquake", "tsunami"):
+        m = facts.magnitude
+        levels.append((4 if m >= 7.0 else 3 if m >= 6.0 else 2 if m >= 5.0 else 1, f"magnitude {m}"))
+    category = facts.category
+    if category is None and facts.wind_kmh is not None and event_type == "tropical_cyclone":
+        category = next((c for kmh, c in _CATEGORY_KMH if facts.wind_kmh >= kmh), 0)
+    if category is not None and event_type in ("tropical_cyclone", "storm"):
+        levels.append((4 if category >= 3 else 3 if category >= 1 else 2, f"category {category}"))
+    elif event_type == "tropical_cyclone":
+        levels.append((2, "tropical storm"))
+    return levels
+
+
+def score_severity(facts: Facts, event_type: str) -> Severity:
+    """Severity 1-5 from the facts (EVENTS.md): impact, capped hazard level, response cues."""
+    candidates = [(1, "no impact figures")]
+    candidates += _impact_levels(facts)
+    candidates += [(min(level, 4), reason) for level, reason in _hazard_levels(facts, event_type)]
+    if facts.emergency:
+        candidates.append((3, "state of emergency"))
+    if facts.international_aid:
+        candidates.append((4, "international assistance"))
+    level, reason = max(candidates, key=lambda c: c[0])
+    return Severity(level, f"{reason} -> {level}")
