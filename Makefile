@@ -34,8 +34,13 @@ $(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
 data: venv
 	$(PY) -m geo gazetteer build --if-stale
 
+# The default store gets the shipped sample page when it does not exist yet.
+STORE ?= $(or $(GEO_STORE),data/events.parquet)
+$(STORE): | venv data
+	$(PY) -m geo ingest data/sample/news_page.txt --store $(STORE)
+
 # Offline: no usage statistics sent.
-run: venv data
+run: venv data $(STORE)
 	$(BIN)/streamlit run dashboard.py --server.headless true --browser.gatherUsageStats false
 
 lint: dev

@@ -6,11 +6,17 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from geo.errors import GeoError
+
+T = TypeVar("T")
+
+_INGEST_HELP = """read news from each SOURCE (a page dump, JSONL, CSV, RSS/Atom or HTML file, an http(s) URL,
+or - for stdin), find places, event type and severity, and add one event per story to the store. Stories
+already stored are skipped. The last line sums up: stories read, events added, skipped, unplaced."""
 
 _CLASSIFY_HELP = """read JSONL lines {"id": ..., "text": ...} from FILE (or stdin) and write one line per
 input line, in order: {"id", "event_type", "severity", "severity_reason", "deaths", "injured", "displaced",
@@ -45,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
         "classify", help="event type and severity of JSONL texts", description=_CLASSIFY_HELP
     )
     classify.add_argument("file", nargs="?", type=Path, help="JSONL input (default: stdin)")
+    ingest = commands.add_parser("ingest", help="add news to the event store", description=_INGEST_HELP)
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="file, http(s) URL, or - for stdin")
+    ingest.add_argument(
+        "--store", type=Path, default=None, help="GeoParquet store (default: $GEO_STORE or data/events.parquet)"
+    )
+    export = commands.add_parser("export", help="write the event store as GeoJSON or CSV")
+    export.add_argument(
+        "--store", type=Path, default=None, help="GeoParquet store (default: $GEO_STORE or data/events.parquet)"
+    )
+    export.add_argument("--format", choices=("geojson", "csv"), required=True)
+    export.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     geocode = commands.add_parser("geocode", help="geocode a place name offline (optionally online)")
     geocode.add_argument("query")
     geocode.add_argument("--online", action="store_true", help="fall back to Nominatim when offline misses")
@@ -68,6 +85,45 @@ def _cmd_gazetteer(args: argparse.Namespace) -> int:
     entries = gazetteer_build.build()
     print(f"built {settings.GAZETTEER_PATH}: {entries} places in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+class _Progress:
+    """A one-line counter on a terminal's stderr; silent otherwise."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.count = 0
+        self.started = time.perf_counter()
+
+    def advance(self, n: int) -> None:
+        self.count += n
+        if self.enabled:
+            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
+            print(f"\r{self.count} stories ({rate:.0f}/s)", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.enabled and self.count:
+            print(file=sys.stderr)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _concat(frames: list[Any]) -> Any:
+    import pandas as pd
+
+    from geo.store import conform, empty_events
+
+    frames = [f for f in frames if len(f)]
+    return conform(pd.concat(frames, ignore_index=True)) if frames else empty_events()
 
 
 def _open_input(path: Path | None) -> BinaryIO:
@@ -116,6 +172,44 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.articles import Problem, iter_articles
+    from geo.geoparse import Geoparser
+    from geo.ingest import build_events
+    from geo.store import append_events, default_store_path
+
+    store = args.store or default_store_path()
+    parser = Geoparser.load()
+    problems: list[Problem] = []
+    frames = []
+    progress = _Progress(enabled=sys.stderr.isatty())
+    for source in args.sources:
+        for batch in _batches(iter_articles(source, problems), 256):
+            frames.append(build_events(batch, parser))
+            progress.advance(len(batch))
+    progress.close()
+    for problem in problems:
+        print(f"geo ingest: {problem.where}: {problem.message}", file=sys.stderr)
+    read = sum(len(f) for f in frames)
+    events = _concat(frames)
+    result = append_events(store, events) if len(events) else None
+    added = result.added if result else 0
+    unplaced = int(events["geometry"].isna().sum()) if len(events) else 0
+    print(f"read {read} stories, added {added} events, skipped {read - added}, unplaced {unplaced} -> {store}")
+    return 1 if problems else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.store import default_store_path, export_events
+
+    written = export_events(args.store or default_store_path(), args.format, args.out)
+    if args.out is None:
+        sys.stdout.write(str(written))
+    else:
+        print(f"wrote {written}", file=sys.stderr)
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import evaluate, read_gold
     from geo.geoparse import Geoparser
@@ -143,6 +237,8 @@ _COMMANDS = {
     "geoparse": _cmd_geoparse,
     "evaluate": _cmd_evaluate,
     "classify": _cmd_classify,
+    "ingest": _cmd_ingest,
+    "export": _cmd_export,
     "geocode": _cmd_geocode,
 }
 

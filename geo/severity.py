@@ -27,15 +27,28 @@ _VAGUE: Final = {
     "several": 3, "a few": 3, "dozens": 12, "a dozen": 12, "scores": 30, "hundreds": 100, "thousands": 1_000,
     "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
 }  # fmt: skip
-_WORD_NUMBER: Final = r"(?:(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+_WORD_NUMBER: Final = (
+    r"(?:(?:"
+    + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+)
 _NUMBER: Final = (
     r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?"
     r"|(?:tens of thousands|hundreds of thousands|hundreds|thousands|millions|dozens|scores|several|a few|a dozen)"
     rf"|{_WORD_NUMBER}(?:\s+(?:hundred|thousand|million))?)"
 )
-_QUALIFIER: Final = r"(?:(?:at least|almost|nearly|about|around|over|more than|some|up to|an estimated|approximately)\s+)?"
-_WHO: Final = r"(?:\s+(?:of|more|other|others|people|persons|civilians|children|residents|soldiers|workers|miners|passengers|migrants|villagers|students|tourists|police(?:men| officers)?|fighters|militants|\w+s)){0,3}"
-_BE: Final = r"(?:\s+(?:have|has|had|are|were|was|is|been|being|reportedly|reported|believed|feared|confirmed|found|now|still|later|also|left)){0,4}"
+_QUALIFIER: Final = (
+    r"(?:(?:at least|almost|nearly|about|around|over|more than|some|up to|an estimated|approximately)\s+)?"
+)
+_WHO: Final = (
+    r"(?:\s+(?:of|more|other|others|people|persons|civilians|children|residents|soldiers|workers|mine"
+    r"rs|passengers|migrants|villagers|students|tourists|police(?:men| officers)?|fighters|militants|"
+    r"\w+s)){0,3}"
+)
+_BE: Final = (
+    r"(?:\s+(?:have|has|had|are|were|was|is|been|being|reportedly|reported|believed|feared|confirmed|"
+    r"found|now|still|later|also|left)){0,4}"
+)
 _DEATH_WORDS: Final = r"(?:killed|dead|died|deaths|fatalities|perished|drowned|lost their lives|lives lost|bodies|dies)"
 _MISSING_WORDS: Final = r"(?:missing|unaccounted for)"
 _INJURED_WORDS: Final = r"(?:injured|wounded|hurt|injuries|hospitali[sz]ed)"
@@ -60,7 +73,8 @@ _VERB_FIRST: Final = {
     "displaced": re.compile(rf"\b(?:displacing|displaces|displace|displaced|evacuat(?:ing|ion of|ed)|forcing){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
 }  # fmt: skip
 _TOLL: Final = re.compile(
-    rf"\bdeath toll\b[^.]{{0,60}}?\b(?:to|at|of|reached|reaches|hits|is|stands at)\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE
+    rf"\bdeath toll\b[^.]{{0,60}}?\b(?:to|at|of|reached|reaches|hits|is|stands at)\s+{_QUALIFIER}{_NUMBER}",
+    re.IGNORECASE,
 )
 _MAGNITUDE: Final = re.compile(
     r"\b(?:magnitude[- ](?:of\s+)?(?P<a>\d(?:\.\d)?)|(?P<b>\d\.\d)[- ]magnitude|M(?:w|l)?\s?(?P<c>\d\.\d)\b|(?P<d>\d\.\d)\s+on the richter)",
@@ -68,7 +82,8 @@ _MAGNITUDE: Final = re.compile(
 )
 _CATEGORY: Final = re.compile(r"\bcategory[- ](?P<c>[1-5])\b", re.IGNORECASE)
 _WIND: Final = re.compile(
-    r"(?P<v>\d{2,3}(?:\.\d)?)\s*(?P<u>km/h|kmh|kph|kilomet(?:er|re)s per hour|mph|miles per hour|knots|kt|kts)\b", re.IGNORECASE
+    r"(?P<v>\d{2,3}(?:\.\d)?)\s*(?P<u>km/h|kmh|kph|kilomet(?:er|re)s per hour|mph|miles per hour|knots|kt|kts)\b",
+    re.IGNORECASE,
 )
 _EMERGENCY: Final = re.compile(r"\bstate of (?:emergency|disaster|calamity)\b", re.IGNORECASE)
 _INTERNATIONAL: Final = re.compile(

@@ -1,0 +1,256 @@
+"""Split a plain-text page dump (one paragraph a line) into stories.
+
+Boilerplate lines are dropped, a headline starts a story, a truncated teaser ("...") is replaced by its
+full paragraph wherever that appears, repeats merge into the first copy, and a paragraph joins the story
+before it when it continues the topic: it opens with a cue ("He", "According to", a quotation mark) or
+shares at least two salient terms with the story, one of them a name or a number. Requiring a shared name
+keeps two unrelated stories of one kind apart ("earthquake" and "magnitude" alone do not join two quakes).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = ["Story", "first_sentence", "fold", "split_page"]
+
+#: Titles cut from a first sentence are at most this long (cut on a word boundary).
+TITLE_CHARS: Final = 120
+#: A headline has fewer words than this and no terminal punctuation.
+HEADLINE_MAX_WORDS: Final = 20
+#: A line of fewer words than this without terminal punctuation is a menu item, not news.
+MIN_WORDS: Final = 4
+#: Boilerplate patterns only drop lines shorter than this, so a long story that mentions "cookies" stays.
+BOILERPLATE_MAX_WORDS: Final = 30
+#: Paragraphs are matched as repeats or teasers on at least this many folded characters.
+MATCH_CHARS: Final = 24
+
+_BOILERPLATE: Final = re.compile(
+    r"""\b(?:app\s?store|play\s?store|google\s+play|download\s+(?:the|our)\b.*\bapp(?:lication)?
+    |share\s+(?:this|on|via|the\s+article|the\s+story)|^share\b|subscribe|newsletter|cookies?\b
+    |(?:sign|log)\s+(?:in|up)\b|follow\s+us|read\s+(?:more|also|next)|^see\s+also|advertisement|sponsored
+    |(?:leave|add|post|write|load|view|show|see)\s+(?:a|the\s+first|all|\d+)?\s*comments?|\d+\s+comments?\b
+    |first\s+to\s+comment|no\s+comments\s+yet|your\s+(?:opinion|thoughts|view)s?\b.*\?$
+    |©|all\s+rights\s+reserved|^copyright\b|^(?:photo|image|picture|video|caption|credit)s?\s*:)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LABELS: Final = frozenset("live breaking update updated developing exclusive watch video".split())
+_LABEL: Final = re.compile(r"^(?P<word>[^\W\d_]+)(?P<sep>\s*[:|•–—-]\s*|\s+)(?P<rest>\S.*)$")
+_TERMINAL: Final = tuple('.!?"”’»')
+_TEASER_END: Final = re.compile(r"\s*(?:\.{3,}|…)\s*$")
+_CUE: Final = re.compile(
+    r"""^(?:["“”‘'«]|(?:he|she|they|it|its|this|these|those|his|her|their|that|such)\b
+    |the\s+(?:announcement|statement|move|decision|report|talks|incident|attack|spokesperson|spokesman)\b
+    |according\s+to\b|meanwhile\b|however\b|in\s+addition\b|additionally\b|moreover\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SENTENCE_END: Final = re.compile(r"""(?<=[.!?])["”’»)]?\s+(?=["“‘«(]?[A-Z0-9])""")
+_ABBREVIATION: Final = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|No|vs|Inc|Corp|Co|Ltd)\.)$"
+)
+_WORD: Final = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_STOPWORDS: Final = frozenset(
+    """about across after against almost already although always another around because before behind
+    being below beside besides between beyond cannot during either enough further having however itself
+    neither others rather should since themselves though through toward towards whether which within
+    without according including previously reportedly recently reported saying
+    """.split()
+)
+_GENERIC_NAMES: Final = frozenset(n.casefold() for n in (*calendar.day_name, *calendar.month_name) if n) | frozenset(
+    "the a an in on at of and but for he she it they this these we i".split()
+)
+
+
+def fold(text: str) -> str:
+    """``text`` in the form compared and hashed: NFKC, whitespace collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences; abbreviations such as "U.S." and "Dr." do not end one."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if not _ABBREVIATION.search(text[start : match.start()]):
+            parts.append(text[start : match.start()].strip())
+            start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def first_sentence(text: str, limit: int = TITLE_CHARS) -> str:
+    """The first sentence of ``text``, cut to ``limit`` characters on a word boundary ("…" marks a cut)."""
+    found = sentences(text.strip().split("\n", 1)[0])
+    sentence = found[0] if found else ""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit + 1].rsplit(" ", 1)[0] if " " in sentence[:limit] else sentence[:limit]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story of a page: a title and its full text (paragraphs joined by newlines)."""
+
+    title: str
+    text: str
+
+
+@dataclass(slots=True)
+class _Draft:
+    title: str | None
+    paragraphs: list[str] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    #: False once a teaser ends the story: what follows a teaser is another card.
+    open: bool = True
+
+    def add(self, paragraph: str) -> int:
+        self.paragraphs.append(paragraph)
+        self.learn(paragraph)
+        return len(self.paragraphs) - 1
+
+    def learn(self, paragraph: str) -> None:
+        terms, names = salient_terms(paragraph)
+        self.terms |= terms
+        self.names |= names
+
+    def story(self) -> Story:
+        text = "\n".join(self.paragraphs) or (self.title or "")
+        return Story(self.title or first_sentence(text), text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    draft: _Draft
+    index: int
+    folded: str
+
+
+def salient_terms(paragraph: str) -> tuple[set[str], set[str]]:
+    """(all salient terms, the names and numbers among them) of ``paragraph``, case folded."""
+    terms: set[str] = set()
+    names: set[str] = set()
+    for sentence in sentences(paragraph):
+        for position, match in enumerate(_WORD.finditer(sentence)):
+            word = re.sub(r"['’]s$", "", match.group())
+            key = word.casefold()
+            if key in _GENERIC_NAMES:
+                continue
+            if word[0].isdigit() or (len(word) > 1 and word.isupper()) or (position > 0 and word[0].isupper()):
+                names.add(key)
+            elif len(word) < 6 or key in _STOPWORDS:
+                continue
+            terms.add(key)
+    return terms, names
+
+
+def strip_label(line: str) -> str:
+    """``line`` without a leading "live", "LIVE" or "Breaking:" label (a title-case "Live music" stays)."""
+    match = _LABEL.match(line)
+    if not match or match.group("word").casefold() not in _LABELS:
+        return line
+    word, separated = match.group("word"), bool(match.group("sep").strip())
+    return match.group("rest") if separated or word.islower() or word.isupper() else line
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for share/subscribe/comment/cookie/app-store lines and short lines that are no sentence."""
+    words = len(line.split())
+    if words < MIN_WORDS and not line.endswith(_TERMINAL):
+        return True
+    return words < BOILERPLATE_MAX_WORDS and _BOILERPLATE.search(line) is not None
+
+
+def is_headline(line: str) -> bool:
+    """True for a short line without terminal punctuation."""
+    return not line.endswith(_TERMINAL) and len(line.split()) < HEADLINE_MAX_WORDS
+
+
+def _continues(draft: _Draft, paragraph: str) -> bool:
+    """True when ``paragraph`` carries on the topic of ``draft``."""
+    if _CUE.match(paragraph):
+        return True
+    terms, names = salient_terms(paragraph)
+    shared = draft.terms & terms
+    return len(shared) >= 2 and bool(shared & (names | draft.names))
+
+
+class _Page:
+    """The stories of one page as they are read, with the paragraphs seen so far for repeats and teasers."""
+
+    def __init__(self) -> None:
+        self.drafts: list[_Draft] = []
+        self.current: _Draft | None = None
+        self.seen: dict[str, list[_Seen]] = {}
+        self.teasers: dict[str, list[_Seen]] = {}
+        self.titles: dict[str, _Draft] = {}
+
+    def headline(self, line: str) -> None:
+        known = self.titles.get(fold(line))
+        self.current = known if known is not None else self._start(line)
+
+    def paragraph(self, line: str) -> None:
+        teaser = _TEASER_END.search(line) is not None
+        text = _TEASER_END.sub("", line) if teaser else line
+        folded = fold(text)
+        known = self._repeat(folded, teaser) or (None if teaser else self._fill_teaser(text, folded))
+        if known is not None:
+            self.current = known
+            return
+        draft = self.current
+        if draft is None or not draft.open or (draft.paragraphs and not _continues(draft, text)):
+            draft = self._start(None)
+        seen = _Seen(draft, draft.add(text), folded)
+        (self.teasers if teaser else self.seen).setdefault(folded[:MATCH_CHARS], []).append(seen)
+        draft.open = not teaser
+        self.current = draft
+
+    def _start(self, title: str | None) -> _Draft:
+        draft = _Draft(title)
+        if title is not None:
+            draft.learn(title)
+            self.titles[fold(title)] = draft
+        self.drafts.append(draft)
+        return draft
+
+    def _repeat(self, folded: str, teaser: bool) -> _Draft | None:
+        """The story that already holds this paragraph (or, for a teaser, a copy of it)."""
+        candidates = self.seen.get(folded[:MATCH_CHARS], [])
+        if teaser:
+            candidates = candidates + self.teasers.get(folded[:MATCH_CHARS], [])
+        for seen in candidates:
+            if seen.folded == folded or (len(folded) >= MATCH_CHARS and seen.folded.startswith(folded)):
+                return seen.draft
+        return None
+
+    def _fill_teaser(self, text: str, folded: str) -> _Draft | None:
+        """Put a full paragraph in place of its teaser; the teaser's story, or None if there is none."""
+        key = folded[:MATCH_CHARS]
+        teasers = self.teasers.get(key, [])
+        for seen in teasers:
+            if len(folded) >= MATCH_CHARS and folded.startswith(seen.folded):
+                seen.draft.paragraphs[seen.index] = text
+                seen.draft.learn(text)
+                seen.draft.open = True
+                teasers.remove(seen)
+                self.seen.setdefault(key, []).append(_Seen(seen.draft, seen.index, folded))
+                return seen.draft
+        return None
+
+
+def split_page(text: str) -> list[Story]:
+    """The stories of a page dump, in the order they first appear."""
+    page = _Page()
+    for raw in text.splitlines():
+        line = strip_label(" ".join(raw.split()))
+        if not line or is_boilerplate(line):
+            continue
+        if is_headline(line) and not _TEASER_END.search(line):
+            page.headline(line)
+        else:
+            page.paragraph(line)
+    return [draft.story() for draft in page.drafts if draft.paragraphs or draft.title]
