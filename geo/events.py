@@ -9,6 +9,7 @@ type listed first in EVENT_TYPES. A text that scores too little for every type i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,17 +26,34 @@ HAZARD_BONUS: Final = 3
 SECONDARY_SCORE: Final = 4
 
 
-def _compile() -> tuple[re.Pattern[str], list[tuple[str, int]]]:
-    parts = []
+def _compile() -> tuple[dict[str, re.Pattern[str]], list[tuple[str, int]]]:
+    """One alternation per first letter (and one for patterns that start otherwise), with a named
+    group per pattern: a word is tried against the twenty-odd patterns of its letter, not all 400."""
+    parts: dict[str, list[str]] = {}
     meaning: list[tuple[str, int]] = []
     for event_type, patterns in LEXICON.items():
         for pattern, weight in patterns:
-            parts.append(f"(?P<g{len(meaning)}>{pattern})")
+            first = pattern[0].lower() if pattern[0].isalpha() else ""
+            parts.setdefault(first, []).append(f"(?P<g{len(meaning)}>{pattern})")
             meaning.append((event_type, weight))
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")", re.IGNORECASE), meaning
+    return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in parts.items()}, meaning
 
 
-_PATTERN, _MEANING = _compile()
+_BY_LETTER, _MEANING = _compile()
+_OTHERS: Final = _BY_LETTER.pop("", re.compile(r"(?!)"))
+_WORD_START: Final = re.compile(r"(?<!\w)\S")
+
+
+def _matches(text: str) -> Iterator[int]:
+    """Pattern numbers found at the starts of words."""
+    for start in _WORD_START.finditer(text):
+        pos = start.start()
+        for pattern in (_BY_LETTER.get(text[pos].lower()), _OTHERS):
+            match = pattern.match(text, pos) if pattern is not None else None
+            if match is not None and match.lastgroup:
+                yield int(match.lastgroup[1:])
+
+
 #: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
 _NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
 _VICTIMS: Final = re.compile(r"\b(?:killed|killing|dead|died|injur\w+|wound\w+)\b", re.IGNORECASE)
@@ -55,8 +73,7 @@ def type_scores(text: str) -> dict[str, int]:
     seen: set[int] = set()
     scores: dict[str, int] = {}
     strong_hazards: set[str] = set()
-    for match in _PATTERN.finditer(text):
-        group = int(str(match.lastgroup)[1:])
+    for group in _matches(text):
         if group in seen:
             continue
         seen.add(group)
