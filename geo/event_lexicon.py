@@ -89,6 +89,7 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
         (r"food insecurity", 2), (r"rainfall deficit", 3), (r"water rationing", 3), (r"arid", 1),
     ),
     "wildfire": (
+        (r"containment|contained", 2), (r"acres (?:burned|scorched)", 3), (r"land clearance", 2),
         (r"wild ?fires?", 5), (r"bush ?fires?", 5), (r"forest fires?", 5), (r"brush ?fires?", 4),
         (r"grass ?fires?", 4), (r"blazes?", 2), (r"fires?", 1), (r"burn(?:ed|t|ing)", 1), (r"hectares", 1),
         (r"acres", 1), (r"firefighters?", 1), (r"evacuat\w+", 1),
@@ -105,6 +106,7 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
         (r"omicron", 4), (r"variant", 2), (r"booster", 3), (r"tuberculosis", 4), (r"hiv", 3), (r"aids\b", 3),
     ),
     "armed_conflict": (
+        (r"strikes? (?:on|against|in|hit)", 3), (r"(?:russian|israeli|us|u\.s\.|saudi|turkish) strikes?", 3),
         (r"bombed by", 3), (r"jets\b", 1), (r"air raids?", 5), (r"drones?", 2), (r"shoot(?:s)? down|shot down", 3),
         (r"peacekeep\w+", 3), (r"abduct\w+", 2), (r"behead\w+", 2), (r"boko haram", 3),
         (r"bomb explodes|explosion kills", 2), (r"saboteurs?|sabotage", 2), (r"killings", 2),

@@ -22,25 +22,44 @@ __all__ = ["EVENT_TYPES", "Classification", "EventType", "classify", "classify_t
 MIN_SCORE: Final = 2
 #: Bonus for a hazard named outright (a pattern of weight >= 4).
 HAZARD_BONUS: Final = 3
+#: A type named outright wins over the types it causes or frames: floods from a typhoon are the
+#: typhoon's story, a tsunami after a quake the quake's, and protests about an election are protests.
+DOMINANCE: Final = {
+    "earthquake": ("tsunami", "landslide"),
+    "tropical_cyclone": ("flood", "storm", "landslide"),
+    "volcano": ("landslide", "earthquake"),
+    "protest_unrest": ("political", "crime"),
+}
 #: Score another type needs to be listed as secondary.
 SECONDARY_SCORE: Final = 4
 
 
-def _compile() -> tuple[dict[str, re.Pattern[str]], list[tuple[str, int]]]:
-    """One alternation per first letter (and one for patterns that start otherwise), with a named
-    group per pattern: a word is tried against the twenty-odd patterns of its letter, not all 400."""
-    parts: dict[str, list[str]] = {}
+_Group = tuple[re.Pattern[str], tuple[tuple[int, re.Pattern[str]], ...]]
+
+
+def _compile() -> tuple[dict[str, _Group], list[tuple[str, int]]]:
+    """Patterns grouped by first letter (group "" for those that start otherwise). A word start is
+    tried against its letter's alternation first; only when that matches are the group's patterns
+    tried one by one, so that overlapping patterns ("fire at", "fires") all count."""
+    parts: dict[str, list[tuple[int, str]]] = {}
     meaning: list[tuple[str, int]] = []
     for event_type, patterns in LEXICON.items():
         for pattern, weight in patterns:
             first = pattern[0].lower() if pattern[0].isalpha() else ""
-            parts.setdefault(first, []).append(f"(?P<g{len(meaning)}>{pattern})")
+            parts.setdefault(first, []).append((len(meaning), pattern))
             meaning.append((event_type, weight))
-    return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in parts.items()}, meaning
+    groups = {
+        letter: (
+            re.compile("|".join(f"(?:{p})" for _, p in items), re.IGNORECASE),
+            tuple((n, re.compile(p, re.IGNORECASE)) for n, p in items),
+        )
+        for letter, items in parts.items()
+    }
+    return groups, meaning
 
 
 _BY_LETTER, _MEANING = _compile()
-_OTHERS: Final = _BY_LETTER.pop("", re.compile(r"(?!)"))
+_OTHERS: Final = _BY_LETTER.pop("", (re.compile(r"(?!)"), ()))
 _WORD_START: Final = re.compile(r"(?<!\w)\S")
 
 
@@ -48,14 +67,19 @@ def _matches(text: str) -> Iterator[int]:
     """Pattern numbers found at the starts of words."""
     for start in _WORD_START.finditer(text):
         pos = start.start()
-        for pattern in (_BY_LETTER.get(text[pos].lower()), _OTHERS):
-            match = pattern.match(text, pos) if pattern is not None else None
-            if match is not None and match.lastgroup:
-                yield int(match.lastgroup[1:])
+        for group in (_BY_LETTER.get(text[pos].lower()), _OTHERS):
+            if group is None or group[0].match(text, pos) is None:
+                continue
+            for number, pattern in group[1]:
+                if pattern.match(text, pos):
+                    yield number
 
 
 #: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
 _NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
+_NAMED_FIRE: Final = re.compile(
+    r"\b(?:the )?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?: and [A-Z][a-z]+)? (?:[Ff]ires?|[Cc]omplex [Ff]ire)\b(?! (?:at|in) (?:a|an|the)\b)"
+)
 _VICTIMS: Final = re.compile(r"\b(?:killed|killing|dead|died|injur\w+|wound\w+)\b", re.IGNORECASE)
 
 
@@ -72,17 +96,23 @@ def type_scores(text: str) -> dict[str, int]:
     """Score of every type with at least one pattern in ``text``."""
     seen: set[int] = set()
     scores: dict[str, int] = {}
-    strong_hazards: set[str] = set()
+    strong: set[str] = set()
     for group in _matches(text):
         if group in seen:
             continue
         seen.add(group)
         event_type, weight = _MEANING[group]
         scores[event_type] = scores.get(event_type, 0) + weight
-        if event_type in HAZARDS and weight >= 4:
-            strong_hazards.add(event_type)
-    for hazard in strong_hazards:
+        if weight >= 4:
+            strong.add(event_type)
+    for hazard in strong & HAZARDS:
         scores[hazard] += HAZARD_BONUS
+    for cause, effects in DOMINANCE.items():
+        if cause in strong:
+            best_effect = max((scores.get(e, 0) for e in effects), default=0)
+            scores[cause] = max(scores[cause], best_effect + 1)
+    if _NAMED_FIRE.search(text):
+        scores["wildfire"] = scores.get("wildfire", 0) + 4  # "the Dixie Fire", "Eaton fires"
     if _NAMED_STORM.search(text) and "tropical_cyclone" in scores:
         scores["storm"] = scores.get("storm", 0) + scores.pop("tropical_cyclone")  # "Storm Darragh" is no hurricane
     if scores.get("terror_attack_shooting", 0) >= 4 and _VICTIMS.search(text):
