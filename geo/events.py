@@ -78,7 +78,8 @@ def _matches(text: str) -> Iterator[int]:
 #: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
 _NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
 _NAMED_FIRE: Final = re.compile(
-    r"\b(?:the )?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?: and [A-Z][a-z]+)? (?:[Ff]ires?|[Cc]omplex [Ff]ire)\b(?! (?:at|in) (?:a|an|the)\b)"
+    r"\b(?:the )?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?: and [A-Z][a-z]+)? (?:[Ff]ires?|[Cc]omplex [Ff]ire)\b"
+    r"(?! (?:at|in) (?:a|an|the)\b)"
 )
 _VICTIMS: Final = re.compile(r"\b(?:killed|killing|dead|died|injur\w+|wound\w+)\b", re.IGNORECASE)
 
