@@ -50,13 +50,18 @@ def _accuracy(path: Path) -> list[str]:
     print(f"== event types on {path.name}: {len(items)} texts")
     for kind, (p, r, f) in per_type.items():
         print(f"{kind:24s} P {p:.2f}  R {r:.2f}  F1 {f:.2f}")
-    print(f"macro-F1 {macro:.3f}   accuracy {sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold):.3f}")
+    print(
+        f"macro-F1 {macro:.3f}   accuracy {sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold):.3f}"
+    )
     confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
-    print("most frequent confusions (gold -> predicted):", ", ".join(f"{g}->{p} {n}" for (g, p), n in confusions.most_common(8)))
+    print(
+        "most frequent confusions (gold -> predicted):",
+        ", ".join(f"{g}->{p} {n}" for (g, p), n in confusions.most_common(8)),
+    )
     return [item["text"] for item in items]
 
 
-def _speed(texts: list[str], count: int) -> None:
+def _speed(texts: list[str], count: int, label: str) -> None:
     parser = Geoparser.load()
     articles = []
     for i in range(count):
@@ -71,7 +76,8 @@ def _speed(texts: list[str], count: int) -> None:
         started = time.perf_counter()
         result = append_events(Path(tmp) / "events.parquet", events)
         stored = time.perf_counter() - started
-    print(f"== ingest speed: {count} articles")
+    mean_chars = sum(len(a.text) for a in articles) / len(articles)
+    print(f"== ingest speed: {count} articles from {label} (mean {mean_chars:.0f} characters)")
     print(f"pipeline         {count / built:.0f} articles/s (geoparse + classify + location + table)")
     print(f"store append     {stored:.2f} s for {result.added} events")
     print(f"end to end       {count / (built + stored):.0f} articles/s")
@@ -88,7 +94,11 @@ def main() -> None:
         print(f"{path} not found: accuracy and speed skipped")
         return
     texts = _accuracy(path)
-    _speed(texts, args.articles)
+    _speed(texts, args.articles, "events_dev summaries")
+    lgl = args.eval_dir / "lgl.jsonl"
+    if lgl.exists():
+        long_texts = [json.loads(line)["text"] for line in lgl.open(encoding="utf-8") if line.strip()]
+        _speed(long_texts, args.articles, "LGL full news articles")
 
 
 if __name__ == "__main__":

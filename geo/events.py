@@ -30,8 +30,35 @@ DOMINANCE: Final = {
     "volcano": ("landslide", "earthquake"),
     "protest_unrest": ("political", "crime"),
 }
+#: How much of a story's start the event type is read from.
+LEAD_CHARS: Final = 1200
 #: Score another type needs to be listed as secondary.
 SECONDARY_SCORE: Final = 4
+
+
+def _first_letters(pattern: str) -> set[str]:
+    """Letters a match of ``pattern`` can start with ("" when it may start with something else)."""
+    if pattern[0].isalpha():
+        return {pattern[0].lower()}
+    if pattern.startswith(("(?<!", "(?<=")):
+        return _first_letters(pattern[pattern.index(")") + 1 :])
+    if pattern.startswith("\\b"):
+        return _first_letters(pattern[2:])
+    if pattern.startswith("(?:"):
+        depth, start, firsts = 0, 3, set()
+        for i, char in enumerate(pattern[3:], 3):
+            if char == "(":
+                depth += 1
+            elif char == ")" and depth:
+                depth -= 1
+            elif char in "|)" and depth == 0:
+                firsts.add(pattern[start])
+                start = i + 1
+                if char == ")":
+                    break
+        if firsts and all(c.isalpha() for c in firsts):
+            return {c.lower() for c in firsts}
+    return {""}
 
 
 _Group = tuple[re.Pattern[str], tuple[tuple[int, re.Pattern[str]], ...]]
@@ -45,8 +72,8 @@ def _compile() -> tuple[dict[str, _Group], list[tuple[str, int]]]:
     meaning: list[tuple[str, int]] = []
     for event_type, patterns in LEXICON.items():
         for pattern, weight in patterns:
-            first = pattern[0].lower() if pattern[0].isalpha() else ""
-            parts.setdefault(first, []).append((len(meaning), pattern))
+            for first in _first_letters(pattern):
+                parts.setdefault(first, []).append((len(meaning), pattern))
             meaning.append((event_type, weight))
     groups = {
         letter: (
@@ -60,21 +87,6 @@ def _compile() -> tuple[dict[str, _Group], list[tuple[str, int]]]:
 
 _BY_LETTER, _MEANING = _compile()
 _OTHERS: Final = _BY_LETTER.pop("", (re.compile(r"(?!)"), ()))
-_WORD_START: Final = re.compile(r"(?<!\w)\S")
-
-
-def _matches(text: str) -> Iterator[int]:
-    """Pattern numbers found at the starts of words."""
-    for start in _WORD_START.finditer(text):
-        pos = start.start()
-        for group in (_BY_LETTER.get(text[pos].lower()), _OTHERS):
-            if group is None or group[0].match(text, pos) is None:
-                continue
-            for number, pattern in group[1]:
-                if pattern.match(text, pos):
-                    yield number
-
-
 #: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
 _NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
 _NAMED_FIRE: Final = re.compile(
@@ -82,6 +94,22 @@ _NAMED_FIRE: Final = re.compile(
     r"(?! (?:at|in) (?:a|an|the)\b)"
 )
 _VICTIMS: Final = re.compile(r"\b(?:killed|killing|dead|died|injur\w+|wound\w+)\b", re.IGNORECASE)
+_LETTER_START: Final = re.compile(r"\b[^\W\d_]")
+
+
+def _matches(text: str) -> Iterator[int]:
+    """Pattern numbers found at the starts of words."""
+    for start in _LETTER_START.finditer(text):
+        pos = start.start()
+        group = _BY_LETTER.get(text[pos].lower())
+        if group is None or group[0].match(text, pos) is None:
+            continue
+        for number, pattern in group[1]:
+            if pattern.match(text, pos):
+                yield number
+    for number, pattern in _OTHERS[1]:
+        if pattern.search(text):
+            yield number
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +178,10 @@ class Classification:
 
 
 def classify(text: str) -> Classification:
-    """Event type, severity and the facts behind it, for one story."""
-    kind = classify_type(text)
+    """Event type, severity and the facts behind it, for one story.
+
+    The type is read from the lead (news puts what happened first; later paragraphs drift into
+    background), the facts from the whole text."""
+    kind = classify_type(text[:LEAD_CHARS])
     facts = extract_facts(text)
     return Classification(kind.primary, kind.secondary, score_severity(facts, kind.primary), facts)

@@ -56,9 +56,8 @@ _DISPLACED_WORDS: Final = r"(?:displaced|evacuated|homeless|affected|fled|left h
 
 
 def _facts_pattern(words: str) -> re.Pattern[str]:
-    """'<N> people have been <word>' or '<verb>ing <N>' or 'death toll ... to <N>'."""
-    forward = rf"{_QUALIFIER}{_NUMBER}{_WHO}{_BE}\s+{words}"
-    return re.compile(rf"\b(?:{forward})\b", re.IGNORECASE)
+    """'<N> people have been <word>', matched where a number starts (qualifiers are skipped)."""
+    return re.compile(rf"{_NUMBER}{_WHO}{_BE}\s+{words}\b", re.IGNORECASE)
 
 
 _PATTERNS: Final = {
@@ -67,6 +66,12 @@ _PATTERNS: Final = {
     "injured": _facts_pattern(_INJURED_WORDS),
     "displaced": _facts_pattern(_DISPLACED_WORDS),
 }
+#: Where a count may start: a digit, or a number word or vague count ("forty", "hundreds", "several").
+_COUNT_START: Final = re.compile(r"\b(?:\d|[a-z]+)", re.IGNORECASE)
+_COUNT_WORDS: Final = frozenset(
+    [*(w for w in _UNITS if w not in ("a", "an")), "hundreds", "thousands", "millions", "tens", "dozens", "scores"]
+    + ["several", "a", "dozen"]
+)
 _VERB_FIRST: Final = {
     "deaths": re.compile(rf"\b(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|leaving|left){_WHO}\s+{_QUALIFIER}{_NUMBER}(?!\s*(?:injured|wounded|hurt|missing))", re.IGNORECASE),
     "injured": re.compile(rf"\b(?:injuring|injures|wounding|wounds|injured){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
@@ -90,6 +95,13 @@ _INTERNATIONAL: Final = re.compile(
     r"\b(?:international|foreign) (?:assistance|aid|help)\b|\bappeal(?:ed|s)? for (?:international )?(?:aid|help|assistance)",
     re.IGNORECASE,
 )
+_SENTENCE: Final = re.compile(r"(?<=[.!?])\s+")
+_TRIGGERS: Final = {
+    "deaths": re.compile(r"kill|dead|die|death|fatalit|perish|drown|lives|bodies|toll", re.IGNORECASE),
+    "missing": re.compile(r"missing|unaccounted", re.IGNORECASE),
+    "injured": re.compile(r"injur|wound|hurt|hospitali", re.IGNORECASE),
+    "displaced": re.compile(r"displac|evacuat|homeless|affected|fled|relocat|shelter|rescued|forc", re.IGNORECASE),
+}
 _KMH: Final = {"mph": 1.609344, "miles per hour": 1.609344, "knots": 1.852, "kt": 1.852, "kts": 1.852}
 _CATEGORY_KMH: Final = ((252.0, 5), (209.0, 4), (178.0, 3), (154.0, 2), (119.0, 1))
 
@@ -145,26 +157,50 @@ def _largest(values: list[int]) -> int | None:
     return max(values) if values else None
 
 
-def _counts(text: str, kind: str) -> list[int]:
-    found = [parse_number(m.group("n")) for m in _PATTERNS[kind].finditer(text)]
+def _relevant(text: str, kind: str, sentences: list[tuple[int, int]]) -> str:
+    """The sentences of ``text`` that name this kind of fact at all (the verb-first patterns are slow)."""
+    hits = {m.start() for m in _TRIGGERS[kind].finditer(text)}
+    if not hits:
+        return ""
+    return " ".join(text[a:b] for a, b in sentences if any(a <= h < b for h in hits))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds = [0, *(m.end() for m in _SENTENCE.finditer(text)), len(text)]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _counts(text: str, kind: str, starts: list[int], sentences: list[tuple[int, int]]) -> list[int]:
+    relevant = _relevant(text, kind, sentences)
+    if not relevant:
+        return []
+    pattern = _PATTERNS[kind]
+    found = [parse_number(m.group("n")) for m in (pattern.match(text, i) for i in starts) if m]
     if kind in _VERB_FIRST:
-        found += [parse_number(m.group("n")) for m in _VERB_FIRST[kind].finditer(text)]
+        found += [parse_number(m.group("n")) for m in _VERB_FIRST[kind].finditer(relevant)]
     if kind == "deaths":
-        found += [parse_number(m.group("n")) for m in _TOLL.finditer(text)]
+        found += [parse_number(m.group("n")) for m in _TOLL.finditer(relevant)]
     return [n for n in found if n is not None and n < 100_000_000]
 
 
 def extract_facts(text: str) -> Facts:
     """Every fact the text gives (the largest figure where it gives several)."""
-    dead, missing = _largest(_counts(text, "deaths")), _largest(_counts(text, "missing"))
+    starts = [
+        m.start() for m in _COUNT_START.finditer(text) if m.group().lower() in _COUNT_WORDS or m.group()[0].isdigit()
+    ]
+    sentences = _sentences(text)
+    dead, missing = (
+        _largest(_counts(text, "deaths", starts, sentences)),
+        _largest(_counts(text, "missing", starts, sentences)),
+    )
     deaths = None if dead is None and missing is None else (dead or 0) + (missing or 0)
     magnitudes = [float(next(g for g in m.groups() if g)) for m in _MAGNITUDE.finditer(text)]
     categories = [int(m.group("c")) for m in _CATEGORY.finditer(text)]
     winds = [float(m.group("v")) * _KMH.get(m.group("u").lower(), 1.0) for m in _WIND.finditer(text)]
     return Facts(
         deaths=deaths,
-        injured=_largest(_counts(text, "injured")),
-        displaced=_largest(_counts(text, "displaced")),
+        injured=_largest(_counts(text, "injured", starts, sentences)),
+        displaced=_largest(_counts(text, "displaced", starts, sentences)),
         magnitude=max((m for m in magnitudes if 0 < m < 10), default=None),
         category=max(categories, default=None),
         wind_kmh=max(winds, default=None),
