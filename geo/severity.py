@@ -9,6 +9,7 @@ Severity is the highest of the impact level, the hazard level (never above 4) an
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -68,10 +69,16 @@ _PATTERNS: Final = {
 }
 #: Where a count may start: a digit, or a number word or vague count ("forty", "hundreds", "several").
 _COUNT_START: Final = re.compile(r"\b(?:\d|[a-z]+)", re.IGNORECASE)
-_COUNT_WORDS: Final = frozenset(
-    [*(w for w in _UNITS if w not in ("a", "an")), "hundreds", "thousands", "millions", "tens", "dozens", "scores"]
-    + ["several", "a", "dozen"]
-)
+#: Words a count may open with ("a" is left out: too common to try at every article, so "a dozen" is missed).
+_COUNT_WORDS: Final = (frozenset(_UNITS) - {"a", "an"}) | {
+    "hundreds",
+    "thousands",
+    "millions",
+    "tens",
+    "dozens",
+    "scores",
+    "several",
+}
 _VERB_FIRST: Final = {
     "deaths": re.compile(rf"\b(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|leaving|left){_WHO}\s+{_QUALIFIER}{_NUMBER}(?!\s*(?:injured|wounded|hurt|missing))", re.IGNORECASE),
     "injured": re.compile(rf"\b(?:injuring|injures|wounding|wounds|injured){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
@@ -167,7 +174,7 @@ def _relevant(text: str, kind: str, sentences: list[tuple[int, int]]) -> str:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in _SENTENCE.finditer(text)), len(text)]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))
 
 
 def _counts(text: str, kind: str, starts: list[int], sentences: list[tuple[int, int]]) -> list[int]:

@@ -123,3 +123,17 @@ def tiny_gazetteer() -> Gazetteer:
         "surnames": frozenset({"trump"}),
     }
     return Gazetteer(payload)
+
+
+@pytest.fixture(scope="session")
+def events_dev(eval_dir: Path) -> Path:
+    """The event-type development set, ``../shared/eval/events_dev.jsonl`` (read in place)."""
+    return _shared_path(eval_dir.parent, "eval/events_dev.jsonl")
+
+
+@pytest.fixture(scope="session")
+def sample_page() -> Path:
+    """The news page shipped with the project, ``data/sample/news_page.txt``."""
+    if not settings.SAMPLE_PAGE.exists():
+        pytest.skip(f"no shipped sample page at {settings.SAMPLE_PAGE}")
+    return settings.SAMPLE_PAGE
