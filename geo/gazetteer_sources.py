@@ -48,7 +48,7 @@ COUNTRY_ALIASES: Final = {
     "CZ": ("Czech Republic",),
     "RU": ("Russian Federation",),
 }
-#: A demonym shared by two countries is left out unless it is listed here.
+#: Demonyms countryinfo lacks or gives another country.
 DEMONYM_EXTRA: Final = {"American": "US", "Americans": "US", "British": "GB", "Briton": "GB", "Britons": "GB"}
 _LATIN_EXTRA: Final = frozenset(" -'’.")
 
@@ -232,12 +232,18 @@ def _demonym_forms(demonym: str) -> Iterable[str]:
 def demonyms(country_entry: dict[str, int], admin1_entry: dict[tuple[str, str], int]) -> dict[str, int]:
     """Demonym key -> entry id: countries from countryinfo, US states by the -an rule (Texan, Minnesotans)."""
     by_form: dict[str, set[str]] = defaultdict(set)
-    for code, item in _countryinfo().items():
+    info = _countryinfo()
+    for code, item in info.items():
         for part in str(item.get("demonym") or "").split(","):
             for form in _demonym_forms(part.strip()):
                 if form and code in country_entry:
                     by_form[form].add(code)
-    out = {normalize(f): country_entry[next(iter(c))] for f, c in by_form.items() if len(c) == 1}
+
+    def population(code: str) -> int:
+        return int(info[code].get("population") or 0)
+
+    # A demonym shared by a country and its dependencies ("French", "Chinese", "Indian") means the country.
+    out = {normalize(f): country_entry[max(codes, key=population)] for f, codes in by_form.items()}
     out.update({normalize(f): country_entry[c] for f, c in DEMONYM_EXTRA.items() if c in country_entry})
     for (cc, code), idx in admin1_entry.items():
         if cc != "US" or len(code) != 2:
