@@ -172,6 +172,14 @@ def _relevant(text: str, kind: str, sentences: list[tuple[int, int]]) -> str:
     return " ".join(text[a:b] for a, b in sentences if any(a <= h < b for h in hits))
 
 
+def _opens_count(text: str, match: re.Match[str]) -> bool:
+    """Whether a word starts a count: a number word, or digits not inside a number ('1.2', '1,200')."""
+    word, at = match.group(), match.start()
+    if not word[0].isdigit():
+        return word.lower() in _COUNT_WORDS
+    return not (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in _SENTENCE.finditer(text)), len(text)]
     return list(itertools.pairwise(bounds))
@@ -192,9 +200,7 @@ def _counts(text: str, kind: str, starts: list[int], sentences: list[tuple[int, 
 
 def extract_facts(text: str) -> Facts:
     """Every fact the text gives (the largest figure where it gives several)."""
-    starts = [
-        m.start() for m in _COUNT_START.finditer(text) if m.group().lower() in _COUNT_WORDS or m.group()[0].isdigit()
-    ]
+    starts = [m.start() for m in _COUNT_START.finditer(text) if _opens_count(text, m)]
     sentences = _sentences(text)
     dead, missing = (
         _largest(_counts(text, "deaths", starts, sentences)),

@@ -139,14 +139,6 @@ def test_missing_people_count_as_deaths(text: str, deaths: int) -> None:
         pytest.param("Four men were killed", {"deaths": 4}, id="men-is-a-who-word"),
         pytest.param("The attackers killed 2 and wounded 11", {"deaths": 2, "injured": 11}, id="wounded-N-verb-first"),
         pytest.param("Floods affected 1.2 million people", {"displaced": 1_200_000}, id="affected-N-verb-first"),
-        pytest.param(
-            "1.2 million people were affected", {"displaced": 1_200_000}, id="decimal-million-read-from-its-fraction"
-        ),
-        pytest.param(
-            "About 2.5 million people have been displaced",
-            {"displaced": 2_500_000},
-            id="decimal-million-read-from-its-fraction-2",
-        ),
     ],
 )
 @bug("extract_facts misreads these phrasings; the expected figures are what the text says (see the test id)")
@@ -170,6 +162,8 @@ def test_no_one_died_is_no_death() -> None:
         ("Millions of people were affected", 1_000_000),
         ("Authorities evacuated 15,000 residents", 15_000),
         ("Floods forced the evacuation of 1.5 million people", 1_500_000),
+        ("1.2 million people were affected", 1_200_000),
+        ("About 2.5 million people have been displaced", 2_500_000),
     ],
 )
 def test_extract_facts_reads_displacement(text: str, displaced: int) -> None:
