@@ -117,7 +117,10 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
         (r"shelling", 5), (r"shelled", 4), (r"artillery", 4), (r"troops", 3), (r"military", 2), (r"army", 2),
         (r"armed forces", 3), (r"soldiers?", 3), (r"offensive", 3), (r"rebels?", 3), (r"insurgen\w+", 3),
         (r"militants?", 2), (r"militias?", 3), (r"clash(?:es|ed)?", 3), (r"fighting", 3), (r"fighters", 2),
-        (r"ceasefire", 4), (r"cease-fire", 4), (r"truce", 2), (r"(?<!trade )war\b", 3), (r"wars\b", 2),
+        (r"ceasefire", 4), (r"cease-fire", 4), (r"truce", 2), (
+            r"(?<!trade )(?<!price )(?<!fare )(?<!bidding )(?<!culture )(?<!talent )(?<!streaming )war\b",
+            3,
+        ), (r"wars\b", 2),
         (r"battles?", 3), (r"missiles?", 3), (r"rockets?", 3), (r"invasion", 3), (r"invade\w*", 3),
         (r"occupied", 1), (r"front ?line", 3), (r"besieg\w+", 3), (r"siege", 3), (r"bombard\w+", 4), (r"combat", 3),
         (r"forces", 2), (r"guerrillas?", 3), (r"paramilitar\w+", 3), (r"peace (?:talks|deal|agreement|process)", 3),
@@ -191,6 +194,7 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
         (r"g7|g20|g-20|asean|european union", 1), (r"foreign affairs", 2),
     ),
     "economic": (
+        (r"(?:price|fare|bidding|streaming|talent) wars?", 4),
         (r"trade (?:war|truce|deal|talks|dispute)s?", 4), (r"chief executive|\bceo\b", 3), (r"credit ratings?", 4),
         (r"downgrad\w+", 2), (r"stores", 2), (r"retail\w*", 3), (r"austerity", 3), (r"patents?", 3),
         (r"sells?|sold|sale", 2), (r"production", 2), (r"brands?", 2), (r"suppl(?:y|ier|iers)", 2), (r"workers", 1),

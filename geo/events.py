@@ -28,6 +28,7 @@ DOMINANCE: Final = {
     "earthquake": ("tsunami", "landslide"),
     "tropical_cyclone": ("flood", "storm", "landslide"),
     "volcano": ("landslide", "earthquake"),
+    "tsunami": ("flood",),
     "protest_unrest": ("political", "crime"),
 }
 #: How much of a story's start the event type is read from.
@@ -88,7 +89,10 @@ def _compile() -> tuple[dict[str, _Group], list[tuple[str, int]]]:
 _BY_LETTER, _MEANING = _compile()
 _OTHERS: Final = _BY_LETTER.pop("", (re.compile(r"(?!)"), ()))
 #: European-style storm names ("Storm Darragh"): windstorms, even when they "make landfall".
-_NAMED_STORM: Final = re.compile(r"(?<![Tt]ropical )(?<!Winter )\bStorm [A-Z][a-z]+")
+_NAMED_STORM: Final = re.compile(
+    r"(?<![Tt]ropical )(?<!Winter )\bStorm "
+    r"(?!(?:Surge|Prediction|Center|Centre|Warning|Watch|Team|Shelter|Drain)s?\b)[A-Z][a-z]+"
+)
 _NAMED_FIRE: Final = re.compile(
     r"\b(?:the )?[A-Z][a-z]+(?: [A-Z][a-z]+)?(?: and [A-Z][a-z]+)? (?:[Ff]ires?|[Cc]omplex [Ff]ire)\b"
     r"(?! (?:at|in) (?:a|an|the)\b)"

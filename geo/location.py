@@ -24,6 +24,12 @@ _CUES: Final = (
     (re.compile(r"\b(?:in|at|inside|within|on)\s+(?:the\s+)?(?:[a-z]+(?:ern|ral)\s+)?$", re.I), 3.0),
     (re.compile(r"\b(?:across|through|throughout|over|into|from)\s+(?:the\s+)?$", re.I), 1.5),
 )  # fmt: skip
+_ATTRIBUTION: Final = re.compile(
+    r"\b(?:officials|authorities|police|sources|residents|witnesses|medics|doctors|spokesm[ae]n|ministry|reporters?)"
+    r" (?:in|from) (?:the )?$",
+    re.I,
+)
+_SAID: Final = re.compile(r",? (?:said|say|says|told|reported|added)\b")
 #: How well each kind of place pins an event down.
 _SPECIFICITY: Final = {
     "city": 2.0,
@@ -39,8 +45,10 @@ _SPECIFICITY: Final = {
 }
 
 
-def _cue(text: str, start: int) -> float:
+def _cue(text: str, start: int, end: int) -> float:
     before = text[max(0, start - 45) : start]
+    if _ATTRIBUTION.search(before) and _SAID.match(text, end):
+        return 0.0  # "officials in Gaza said": where the source is, not where it happened
     return max((weight for pattern, weight in _CUES if pattern.search(before)), default=0.5)
 
 
@@ -55,7 +63,7 @@ def primary_place(text: str, places: list[Place]) -> Place | None:
     for place in named:
         key = place.entry_id
         first.setdefault(key, place)
-        scores[key] += _cue(text, place.start)
+        scores[key] += _cue(text, place.start, place.end)
     for key, place in first.items():
         scores[key] += _SPECIFICITY.get(place.feature, 1.0) - place.start / (len(text) + 1)
     best = max(scores, key=lambda k: scores[k])

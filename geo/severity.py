@@ -28,10 +28,13 @@ _VAGUE: Final = {
     "several": 3, "a few": 3, "dozens": 12, "a dozen": 12, "scores": 30, "hundreds": 100, "thousands": 1_000,
     "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
 }  # fmt: skip
+_TENS: Final = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _WORD_NUMBER: Final = (
     r"(?:(?:"
-    + "|".join(sorted(_UNITS, key=len, reverse=True))
-    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+    + "|".join(_TENS)
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:"
+    + "|".join(sorted((u for u in _UNITS if u not in _TENS), key=len, reverse=True))
+    + r"))(?![- ](?:year|month|week|day|hour|storey|story|member)s?\b)"
 )
 _NUMBER: Final = (
     r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?"
@@ -42,13 +45,14 @@ _QUALIFIER: Final = (
     r"(?:(?:at least|almost|nearly|about|around|over|more than|some|up to|an estimated|approximately)\s+)?"
 )
 _WHO: Final = (
-    r"(?:\s+(?:of|more|other|others|people|persons|civilians|children|residents|soldiers|workers|mine"
+    r"(?:\s+(?:of|more|other|others|new|[a-z]+-\d+|people|persons|person|man|woman|child|boy|girl|men|women|civilians|"
+    r"children|residents|soldiers|workers|mine"
     r"rs|passengers|migrants|villagers|students|tourists|police(?:men| officers)?|fighters|militants|"
     r"\w+s)){0,3}"
 )
 _BE: Final = (
     r"(?:\s+(?:have|has|had|are|were|was|is|been|being|reportedly|reported|believed|feared|confirmed|"
-    r"found|now|still|later|also|left)){0,4}"
+    r"found|now|still|later|also|left|remain|remained|remains)){0,4}"
 )
 _DEATH_WORDS: Final = r"(?:killed|dead|died|deaths|fatalities|perished|drowned|lost their lives|lives lost|bodies|dies)"
 _MISSING_WORDS: Final = r"(?:missing|unaccounted for)"
@@ -68,7 +72,8 @@ _PATTERNS: Final = {
     "displaced": _facts_pattern(_DISPLACED_WORDS),
 }
 #: Where a count may start: a digit, or a number word or vague count ("forty", "hundreds", "several").
-_COUNT_START: Final = re.compile(r"\b(?:\d|[a-z]+)", re.IGNORECASE)
+_COUNT_START: Final = re.compile(r"\b(?:\d+|[a-z]+)", re.IGNORECASE)
+_NOT_A_COUNT_AFTER: Final = re.compile(r"-(?:year|month|week|day|hour|storey|story|floor|member|point)", re.IGNORECASE)
 #: Words a count may open with ("a" is left out: too common to try at every article, so "a dozen" is missed).
 _COUNT_WORDS: Final = (frozenset(_UNITS) - {"a", "an"}) | {
     "hundreds",
@@ -80,9 +85,9 @@ _COUNT_WORDS: Final = (frozenset(_UNITS) - {"a", "an"}) | {
     "several",
 }
 _VERB_FIRST: Final = {
-    "deaths": re.compile(rf"\b(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|leaving|left){_WHO}\s+{_QUALIFIER}{_NUMBER}(?!\s*(?:injured|wounded|hurt|missing))", re.IGNORECASE),
-    "injured": re.compile(rf"\b(?:injuring|injures|wounding|wounds|injured){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
-    "displaced": re.compile(rf"\b(?:displacing|displaces|displace|displaced|evacuat(?:ing|ion of|ed)|forcing){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
+    "deaths": re.compile(rf"\b(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?){_WHO}\s+{_QUALIFIER}{_NUMBER}(?!\s*(?:injured|wounded|hurt|missing))", re.IGNORECASE),
+    "injured": re.compile(rf"\b(?:injuring|injures|wounding|wounds|wounded|injured){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
+    "displaced": re.compile(rf"\b(?:displacing|displaces|displace|displaced|evacuat(?:ing|ion of|ed)|forcing|affect(?:ed|ing|s)){_WHO}\s+{_QUALIFIER}{_NUMBER}", re.IGNORECASE),
 }  # fmt: skip
 _TOLL: Final = re.compile(
     rf"\bdeath toll\b[^.]{{0,60}}?\b(?:to|at|of|reached|reaches|hits|is|stands at)\s+{_QUALIFIER}{_NUMBER}",
@@ -97,6 +102,17 @@ _WIND: Final = re.compile(
     r"(?P<v>\d{2,3}(?:\.\d)?)\s*(?P<u>km/h|kmh|kph|kilomet(?:er|re)s per hour|mph|miles per hour|knots|kt|kts)\b",
     re.IGNORECASE,
 )
+_WAVE: Final = re.compile(
+    r"\bwaves?\b[^.]{0,40}?\b(?P<v>\d+(?:\.\d+)?)\s*(?P<u>m|metres|meters|feet|foot|ft)\b", re.IGNORECASE
+)
+_AREA: Final = re.compile(
+    r"\b(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<u>hectares|ha|acres|square kilomet(?:er|re)s|km2|km²)\b",
+    re.IGNORECASE,
+)
+_WARNING: Final = re.compile(
+    r"\bevacuat\w*|\b(?:alert|warning) level\b|\bred alert\b|\bexclusion zone\b", re.IGNORECASE
+)
+_HURRICANE: Final = re.compile(r"\b(?:hurricane|typhoon|cyclone)\b(?!\s+season)", re.IGNORECASE)
 _EMERGENCY: Final = re.compile(r"\bstate of (?:emergency|disaster|calamity)\b", re.IGNORECASE)
 _INTERNATIONAL: Final = re.compile(
     r"\b(?:international|foreign) (?:assistance|aid|help)\b|\bappeal(?:ed|s)? for (?:international )?(?:aid|help|assistance)",
@@ -147,6 +163,12 @@ class Facts:
     wind_kmh: float | None = None
     emergency: bool = False
     international_aid: bool = False
+    #: Hazard-only signals of EVENTS.md: tsunami wave height, burned area, an official warning or
+    #: evacuation, a storm named a hurricane, typhoon or cyclone (category 1 at least).
+    wave_m: float | None = None
+    burned_ha: float | None = None
+    warning: bool = False
+    hurricane: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The fact fields of the ``geo classify`` contract."""
@@ -174,10 +196,14 @@ def _relevant(text: str, kind: str, sentences: list[tuple[int, int]]) -> str:
 
 def _opens_count(text: str, match: re.Match[str]) -> bool:
     """Whether a word starts a count: a number word, or digits not inside a number ('1.2', '1,200')."""
-    word, at = match.group(), match.start()
+    word, at, end = match.group(), match.start(), match.end()
+    if _NOT_A_COUNT_AFTER.match(text, end) or text[max(0, at - 3) : at].lower() == "no ":
+        return False  # "a five-year-old", "no one died"
     if not word[0].isdigit():
         return word.lower() in _COUNT_WORDS
-    return not (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())
+    if at > 0 and (text[at - 1] == "-" or (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())):
+        return False  # inside a number or a name: "1.2 million", "COVID-19"
+    return not (len(word) == 4 and 1800 <= int(word) <= 2100 and text[end : end + 1] != ",")  # a year
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -219,6 +245,23 @@ def extract_facts(text: str) -> Facts:
         wind_kmh=max(winds, default=None),
         emergency=bool(_EMERGENCY.search(text)),
         international_aid=bool(_INTERNATIONAL.search(text)),
+        wave_m=max((_metres(m) for m in _WAVE.finditer(text)), default=None),
+        burned_ha=max((_hectares(m) for m in _AREA.finditer(text)), default=None),
+        warning=bool(_WARNING.search(text)),
+        hurricane=bool(_HURRICANE.search(text)),
+    )
+
+
+def _metres(match: re.Match[str]) -> float:
+    value = float(match.group("v"))
+    return value * 0.3048 if match.group("u").lower() in ("feet", "foot", "ft") else value
+
+
+def _hectares(match: re.Match[str]) -> float:
+    value = float(match.group("v").replace(",", ""))
+    unit = match.group("u").lower()
+    return (
+        value * 0.404686 if unit.startswith("acre") else value * 100 if unit.startswith(("square k", "km")) else value
     )
 
 
@@ -255,7 +298,16 @@ def _hazard_levels(facts: Facts, event_type: str) -> list[tuple[int, str]]:
     if category is not None and event_type in ("tropical_cyclone", "storm"):
         levels.append((4 if category >= 3 else 3 if category >= 1 else 2, f"category {category}"))
     elif event_type == "tropical_cyclone":
-        levels.append((2, "tropical storm"))
+        levels.append((3, "hurricane") if facts.hurricane else (2, "tropical storm"))
+    if facts.wave_m is not None and event_type in ("tsunami", "earthquake"):
+        w = facts.wave_m
+        levels.append((4 if w >= 3 else 3 if w >= 1 else 2, f"waves {w:g} m"))
+    if facts.burned_ha is not None and event_type == "wildfire":
+        ha, evacuated = facts.burned_ha, facts.displaced or 0
+        level = 4 if ha >= 10_000 and evacuated >= 10_000 else 3 if ha >= 5_000 else 1
+        levels.append((level, f"burned {ha:,.0f} ha"))
+    if facts.warning and event_type == "volcano":
+        levels.append((3, "volcano warning or evacuation"))
     return levels
 
 

@@ -158,12 +158,7 @@ def test_a_trade_war_is_not_armed_conflict(text: str) -> None:
         ),
     ],
 )
-@pytest.mark.xfail(
-    reason="'Storm <Capitalised>' is taken for a named windstorm; a tsunami's flooding outscores the tsunami; "
-    "only 'trade war' is excluded from war",
-    strict=True,
-)
-def test_known_misclassifications(text: str, event_type: str) -> None:
+def test_hazards_and_their_look_alikes(text: str, event_type: str) -> None:
     assert classify_type(text).primary == event_type
 
 

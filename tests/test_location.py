@@ -130,17 +130,14 @@ def test_no_place_on_earth_is_none(geoparser: Geoparser, text: str) -> None:
         pytest.param(
             "French police arrested three suspects.",
             "FR",
-            marks=pytest.mark.xfail(reason="'French' is missing from the gazetteer's demonyms", strict=True),
         ),
         pytest.param(
             "Chinese officials said the talks would resume.",
             "CN",
-            marks=pytest.mark.xfail(reason="'Chinese' is missing from the gazetteer's demonyms", strict=True),
         ),
         pytest.param(
             "Indian officials said 12 people were killed.",
             "IN",
-            marks=pytest.mark.xfail(reason="'Indian' is missing from the gazetteer's demonyms", strict=True),
         ),
     ],
 )
@@ -150,11 +147,6 @@ def test_a_demonym_alone_gives_its_country(geoparser: Geoparser, text: str, coun
     assert (found.demonym, found.country_code) == (True, country_code)
 
 
-@pytest.mark.xfail(
-    reason="each mention adds to a place's score, so 'officials in Gaza said' makes Gaza outscore Rafah, "
-    "the place the strikes hit",
-    strict=True,
-)
 def test_a_place_named_again_in_the_attribution_does_not_win(geoparser: Geoparser) -> None:
     text = "Israeli air strikes on Rafah in southern Gaza killed 30 people, officials in Gaza said."
     found = primary_place(text, geoparser.parse(text))
