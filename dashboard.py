@@ -1,30 +1,42 @@
-"""The Streamlit page (`make run`). A placeholder: the map arrives with the dashboard issue."""
+"""The Streamlit page (`make run`). Until the map arrives with the dashboard issue, a table of the events."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from geo.settings import SAMPLE_PAGE
+from geo.errors import GeoError
+from geo.store import default_store_path, read_events
+
+_COLUMNS = ["published_at", "event_type", "severity", "severity_reason", "place_name", "country_code", "title"]
 
 
 @st.cache_data
-def line_count(path: Path) -> int:
-    """Number of lines in the text file at ``path``."""
-    with path.open(encoding="utf-8") as fh:
-        return sum(1 for _ in fh)
+def load_events(path: str, mtime: float) -> pd.DataFrame:
+    """The stored events without geometry (cached until the store file changes)."""
+    del mtime  # part of the cache key only
+    events = read_events(Path(path))
+    return pd.DataFrame(events.drop(columns="geometry"))
 
 
 def main() -> None:
     """Draw the page."""
-    st.set_page_config(page_title="News event map")
+    st.set_page_config(page_title="News event map", layout="wide")
     st.title("News event map")
-    st.info("The map of news events arrives with the dashboard issue; this page is a placeholder until then.")
-    if SAMPLE_PAGE.exists():
-        st.write(f"Sample news page `{SAMPLE_PAGE.name}`: {line_count(SAMPLE_PAGE)} lines.")
-    else:
-        st.error(f"Sample news page not found at {SAMPLE_PAGE}.")
+    st.info("The interactive map arrives with the dashboard issue; until then, the events in the store.")
+    path = default_store_path()
+    if not path.exists():
+        st.warning(f"No event store at `{path}` yet: run `python -m geo ingest data/sample/news_page.txt`.")
+        return
+    try:
+        events = load_events(str(path), path.stat().st_mtime)
+    except GeoError as err:
+        st.error(str(err))
+        return
+    st.metric("Events", len(events))
+    st.dataframe(events[_COLUMNS].sort_values("severity", ascending=False), hide_index=True, use_container_width=True)
 
 
 main()
