@@ -9,6 +9,7 @@ Severity is the highest of the impact level, the hazard level (never above 4) an
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -72,7 +73,27 @@ _PATTERNS: Final = {
     "displaced": _facts_pattern(_DISPLACED_WORDS),
 }
 #: Where a count may start: a digit, or a number word or vague count ("forty", "hundreds", "several").
-_COUNT_START: Final = re.compile(r"\b(?:\d+|[a-z]+)", re.IGNORECASE)
+_COUNT_START: Final = re.compile(
+    r"\b(?:\d+|(?:"
+    + "|".join(
+        sorted(
+            (
+                *(u for u in _UNITS if u not in ("a", "an")),
+                "hundreds",
+                "thousands",
+                "millions",
+                "tens",
+                "dozens",
+                "scores",
+                "several",
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b)",
+    re.IGNORECASE,
+)
 _NOT_A_COUNT_AFTER: Final = re.compile(r"-(?:year|month|week|day|hour|storey|story|floor|member|point)", re.IGNORECASE)
 #: Words a count may open with ("a" is left out: too common to try at every article, so "a dozen" is missed).
 _COUNT_WORDS: Final = (frozenset(_UNITS) - {"a", "an"}) | {
@@ -119,12 +140,12 @@ _INTERNATIONAL: Final = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE: Final = re.compile(r"(?<=[.!?])\s+")
-_TRIGGERS: Final = {
-    "deaths": re.compile(r"kill|dead|die|death|fatalit|perish|drown|lives|bodies|toll", re.IGNORECASE),
-    "missing": re.compile(r"missing|unaccounted", re.IGNORECASE),
-    "injured": re.compile(r"injur|wound|hurt|hospitali", re.IGNORECASE),
-    "displaced": re.compile(r"displac|evacuat|homeless|affected|fled|relocat|shelter|rescued|forc", re.IGNORECASE),
-}
+_TRIGGER: Final = re.compile(
+    r"\b(?:(?P<deaths>kill|dead|die|death|fatalit|perish|drown|lives|lost|bodies|toll)"
+    r"|(?P<missing>missing|unaccounted)|(?P<injured>injur|wound|hurt|hospitali)"
+    r"|(?P<displaced>displac|evacuat|homeless|affect|fled|relocat|shelter|rescued|forc))",
+    re.IGNORECASE,
+)
 _KMH: Final = {"mph": 1.609344, "miles per hour": 1.609344, "knots": 1.852, "kt": 1.852, "kts": 1.852}
 _CATEGORY_KMH: Final = ((252.0, 5), (209.0, 4), (178.0, 3), (154.0, 2), (119.0, 1))
 
@@ -186,21 +207,27 @@ def _largest(values: list[int]) -> int | None:
     return max(values) if values else None
 
 
-def _relevant(text: str, kind: str, sentences: list[tuple[int, int]]) -> str:
-    """The sentences of ``text`` that name this kind of fact at all (the verb-first patterns are slow)."""
-    hits = {m.start() for m in _TRIGGERS[kind].finditer(text)}
-    if not hits:
-        return ""
-    return " ".join(text[a:b] for a, b in sentences if any(a <= h < b for h in hits))
+def _relevant_sentences(text: str, sentences: list[tuple[int, int]]) -> dict[str, str]:
+    """Per kind of fact, the sentences of ``text`` that name it at all (the verb-first patterns are slow)."""
+    starts = [a for a, _ in sentences]
+    found: dict[str, set[int]] = {}
+    for match in _TRIGGER.finditer(text):
+        found.setdefault(str(match.lastgroup), set()).add(bisect.bisect_right(starts, match.start()) - 1)
+    return {
+        kind: " ".join(text[a:b] for n, (a, b) in enumerate(sentences) if n in hits) for kind, hits in found.items()
+    }
 
 
 def _opens_count(text: str, match: re.Match[str]) -> bool:
     """Whether a word starts a count: a number word, or digits not inside a number ('1.2', '1,200')."""
     word, at, end = match.group(), match.start(), match.end()
+    digits = word[0].isdigit()
+    if not digits and word.lower() not in _COUNT_WORDS:
+        return False
     if _NOT_A_COUNT_AFTER.match(text, end) or text[max(0, at - 3) : at].lower() == "no ":
         return False  # "a five-year-old", "no one died"
-    if not word[0].isdigit():
-        return word.lower() in _COUNT_WORDS
+    if not digits:
+        return True
     if at > 0 and (text[at - 1] == "-" or (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())):
         return False  # inside a number or a name: "1.2 million", "COVID-19"
     return not (len(word) == 4 and 1800 <= int(word) <= 2100 and text[end : end + 1] != ",")  # a year
@@ -211,8 +238,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-def _counts(text: str, kind: str, starts: list[int], sentences: list[tuple[int, int]]) -> list[int]:
-    relevant = _relevant(text, kind, sentences)
+def _counts(text: str, kind: str, starts: list[int], relevant_by_kind: dict[str, str]) -> list[int]:
+    relevant = relevant_by_kind.get(kind, "")
     if not relevant:
         return []
     pattern = _PATTERNS[kind]
@@ -227,10 +254,10 @@ def _counts(text: str, kind: str, starts: list[int], sentences: list[tuple[int, 
 def extract_facts(text: str) -> Facts:
     """Every fact the text gives (the largest figure where it gives several)."""
     starts = [m.start() for m in _COUNT_START.finditer(text) if _opens_count(text, m)]
-    sentences = _sentences(text)
+    relevant = _relevant_sentences(text, _sentences(text))
     dead, missing = (
-        _largest(_counts(text, "deaths", starts, sentences)),
-        _largest(_counts(text, "missing", starts, sentences)),
+        _largest(_counts(text, "deaths", starts, relevant)),
+        _largest(_counts(text, "missing", starts, relevant)),
     )
     deaths = None if dead is None and missing is None else (dead or 0) + (missing or 0)
     magnitudes = [float(next(g for g in m.groups() if g)) for m in _MAGNITUDE.finditer(text)]
@@ -238,8 +265,8 @@ def extract_facts(text: str) -> Facts:
     winds = [float(m.group("v")) * _KMH.get(m.group("u").lower(), 1.0) for m in _WIND.finditer(text)]
     return Facts(
         deaths=deaths,
-        injured=_largest(_counts(text, "injured", starts, sentences)),
-        displaced=_largest(_counts(text, "displaced", starts, sentences)),
+        injured=_largest(_counts(text, "injured", starts, relevant)),
+        displaced=_largest(_counts(text, "displaced", starts, relevant)),
         magnitude=max((m for m in magnitudes if 0 < m < 10), default=None),
         category=max(categories, default=None),
         wind_kmh=max(winds, default=None),
