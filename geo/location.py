@@ -24,6 +24,8 @@ _CUES: Final = (
     (re.compile(r"\b(?:in|at|inside|within|on)\s+(?:the\s+)?(?:[a-z]+(?:ern|ral)\s+)?$", re.I), 3.0),
     (re.compile(r"\b(?:across|through|throughout|over|into|from)\s+(?:the\s+)?$", re.I), 1.5),
 )  # fmt: skip
+#: All cues in one pattern (a group per cue, strongest first) so each mention costs one search.
+_ANY_CUE: Final = re.compile("|".join(f"(?P<c{n}>{p.pattern})" for n, (p, _) in enumerate(_CUES)), re.I)
 _ATTRIBUTION: Final = re.compile(
     r"\b(?:officials|authorities|police|sources|residents|witnesses|medics|doctors|spokesm[ae]n|ministry|reporters?)"
     r" (?:in|from) (?:the )?$",
@@ -49,7 +51,8 @@ def _cue(text: str, start: int, end: int) -> float:
     before = text[max(0, start - 45) : start]
     if _ATTRIBUTION.search(before) and _SAID.match(text, end):
         return 0.0  # "officials in Gaza said": where the source is, not where it happened
-    return max((weight for pattern, weight in _CUES if pattern.search(before)), default=0.5)
+    match = _ANY_CUE.search(before)
+    return _CUES[int(str(match.lastgroup)[1:])][1] if match else 0.5
 
 
 def primary_place(text: str, places: list[Place]) -> Place | None:

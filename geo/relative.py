@@ -33,6 +33,7 @@ _DIRECTED: Final = re.compile(
     rf"{_NUMBER}[\s-]*{_UNIT}{_PAREN}\s+{_BEARING}\s+(?:of|from)\s+(?:the\s+(?:city|town|village|island)\s+of\s+)?$",
     re.IGNORECASE,
 )
+_DIGIT: Final = re.compile(r"\d")
 _OFFSHORE: Final = re.compile(
     rf"{_NUMBER}[\s-]*{_UNIT}{_PAREN}\s+off\s+(?:the\s+)?(?:(?:\w+\s+)?coast|shore)s?\s+of\s+$", re.IGNORECASE
 )
@@ -57,6 +58,8 @@ def _bearing_away_from_land(anchor: Place, gaz: Gazetteer) -> float | None:
 def _derive(text: str, anchor: Place, gaz: Gazetteer) -> Place | None:
     window_start = max(0, anchor.start - 80)
     window = text[window_start : anchor.start]
+    if not _DIGIT.search(window):
+        return None  # every relative phrase has a distance
     match = _DIRECTED.search(window)
     bearing: float | None
     if match:

@@ -130,13 +130,14 @@ _AREA: Final = re.compile(
     r"\b(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<u>hectares|ha|acres|square kilomet(?:er|re)s|km2|km²)\b",
     re.IGNORECASE,
 )
-_WARNING: Final = re.compile(
-    r"\bevacuat\w*|\b(?:alert|warning) level\b|\bred alert\b|\bexclusion zone\b", re.IGNORECASE
-)
-_HURRICANE: Final = re.compile(r"\b(?:hurricane|typhoon|cyclone)\b(?!\s+season)", re.IGNORECASE)
-_EMERGENCY: Final = re.compile(r"\bstate of (?:emergency|disaster|calamity)\b", re.IGNORECASE)
-_INTERNATIONAL: Final = re.compile(
-    r"\b(?:international|foreign) (?:assistance|aid|help)\b|\bappeal(?:ed|s)? for (?:international )?(?:aid|help|assistance)",
+#: Response cues and hazard words, found in one pass: a state of emergency, a call for international
+#: help, an official warning or evacuation, a storm named a hurricane, typhoon or cyclone.
+_CUES: Final = re.compile(
+    r"\b(?:(?P<emergency>state of (?:emergency|disaster|calamity)\b)"
+    r"|(?P<international_aid>(?:international|foreign) (?:assistance|aid|help)\b"
+    r"|appeal(?:ed|s)? for (?:international )?(?:aid|help|assistance))"
+    r"|(?P<warning>evacuat\w*|(?:alert|warning) level\b|red alert\b|exclusion zone\b)"
+    r"|(?P<hurricane>(?:hurricane|typhoon|cyclone)\b(?!\s+season)))",
     re.IGNORECASE,
 )
 _SENTENCE: Final = re.compile(r"(?<=[.!?])\s+")
@@ -255,6 +256,7 @@ def extract_facts(text: str) -> Facts:
     """Every fact the text gives (the largest figure where it gives several)."""
     starts = [m.start() for m in _COUNT_START.finditer(text) if _opens_count(text, m)]
     relevant = _relevant_sentences(text, _sentences(text))
+    cues = {str(m.lastgroup) for m in _CUES.finditer(text)}
     dead, missing = (
         _largest(_counts(text, "deaths", starts, relevant)),
         _largest(_counts(text, "missing", starts, relevant)),
@@ -270,12 +272,12 @@ def extract_facts(text: str) -> Facts:
         magnitude=max((m for m in magnitudes if 0 < m < 10), default=None),
         category=max(categories, default=None),
         wind_kmh=max(winds, default=None),
-        emergency=bool(_EMERGENCY.search(text)),
-        international_aid=bool(_INTERNATIONAL.search(text)),
+        emergency="emergency" in cues,
+        international_aid="international_aid" in cues,
         wave_m=max((_metres(m) for m in _WAVE.finditer(text)), default=None),
         burned_ha=max((_hectares(m) for m in _AREA.finditer(text)), default=None),
-        warning=bool(_WARNING.search(text)),
-        hurricane=bool(_HURRICANE.search(text)),
+        warning="warning" in cues,
+        hurricane="hurricane" in cues,
     )
 
 
