@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -135,41 +135,34 @@ def _open_input(path: Path | None) -> BinaryIO:
         raise GeoError(f"cannot read {path}: {err.strerror}") from err
 
 
-def _cmd_geoparse(args: argparse.Namespace) -> int:
-    from geo.geoparse import Geoparser
+def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]], failed: dict[str, Any]) -> int:
+    """Read {"id", "text"} lines, write ``{"id", **handle(text)}`` per line, or ``failed`` plus the error."""
     from geo.jsonl import read_text_records
 
-    parser = Geoparser.load()
-    out = sys.stdout
     status = 0
     with _open_input(args.file) as stream:
         for record in read_text_records(stream):
             for note in filter(None, (record.warning, record.problem)):
-                print(f"geo geoparse: {args.file or 'stdin'}: {note}", file=sys.stderr)
+                print(f"geo {args.command}: {args.file or 'stdin'}: {note}", file=sys.stderr)
             if record.text is None:
                 status = 1
-                out.write(json.dumps({"id": record.id, "places": [], "error": record.problem}) + "\n")
+                sys.stdout.write(json.dumps({"id": record.id, **failed, "error": record.problem}) + "\n")
                 continue
-            places = [p.to_dict() for p in parser.parse(record.text)]
-            out.write(json.dumps({"id": record.id, "places": places}) + "\n")
+            sys.stdout.write(json.dumps({"id": record.id, **handle(record.text)}) + "\n")
     return status
+
+
+def _cmd_geoparse(args: argparse.Namespace) -> int:
+    from geo.geoparse import Geoparser
+
+    parser = Geoparser.load()
+    return _map_jsonl(args, lambda text: {"places": [p.to_dict() for p in parser.parse(text)]}, {"places": []})
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
     from geo.events import classify
-    from geo.jsonl import read_text_records
 
-    status = 0
-    with _open_input(args.file) as stream:
-        for record in read_text_records(stream):
-            for note in filter(None, (record.warning, record.problem)):
-                print(f"geo classify: {args.file or 'stdin'}: {note}", file=sys.stderr)
-            if record.text is None:
-                status = 1
-                sys.stdout.write(json.dumps({"id": record.id, "error": record.problem}) + "\n")
-                continue
-            sys.stdout.write(json.dumps({"id": record.id, **classify(record.text).to_dict()}) + "\n")
-    return status
+    return _map_jsonl(args, lambda text: classify(text).to_dict(), {})
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
