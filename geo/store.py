@@ -33,6 +33,8 @@ __all__ = [
     "empty_events",
     "export_events",
     "read_events",
+    "to_csv",
+    "to_geojson",
 ]
 
 #: Environment variable naming the store file; unset, the store is ``settings.DATA_DIR / STORE_NAME``.
@@ -409,14 +411,16 @@ def _defuse(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
-def _to_csv(events: gpd.GeoDataFrame) -> str:
+def to_csv(events: gpd.GeoDataFrame) -> str:
+    """CSV of events (no geometry; ISO dates; cells a spreadsheet would run as formulas neutralised)."""
     table = _iso_dates(pd.DataFrame(events.drop(columns="geometry")))
     for column in (c for c in _COLUMNS if c.kind == "str"):
         table[column.name] = table[column.name].map(_defuse, na_action="ignore")
     return str(table.to_csv(index=False, lineterminator="\n"))
 
 
-def _to_geojson(events: gpd.GeoDataFrame) -> str:
+def to_geojson(events: gpd.GeoDataFrame) -> str:
+    """RFC 7946 GeoJSON of events, one feature per event (id = event_id; null geometry when unplaced)."""
     features = gpd.GeoDataFrame(_iso_dates(events)).set_index("event_id", drop=False).rename_axis(None)
     return str(features.to_json(na="null", ensure_ascii=False))
 
@@ -426,7 +430,7 @@ def export_events(path: Path, fmt: Literal["geojson", "csv"], out: Path | None =
 
     With ``out`` the text is written there and ``out`` returned; without, the text itself is returned.
     """
-    writers = {"geojson": _to_geojson, "csv": _to_csv}
+    writers = {"geojson": to_geojson, "csv": to_csv}
     if fmt not in writers:
         raise DataFormatError(f"unknown export format {fmt!r}: choose 'geojson' or 'csv'")
     text = writers[fmt](read_events(path))
