@@ -6,13 +6,11 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 from geo.errors import GeoError
-
-T = TypeVar("T")
 
 _INGEST_HELP = """read news from each SOURCE (a page dump, JSONL, CSV, RSS/Atom or HTML file, an http(s) URL,
 or - for stdin), find places, event type and severity, and add one event per story to the store. Stories
@@ -106,26 +104,6 @@ class _Progress:
             print(file=sys.stderr)
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _concat(frames: list[Any]) -> Any:
-    import pandas as pd
-
-    from geo.store import conform, empty_events
-
-    frames = [f for f in frames if len(f)]
-    return conform(pd.concat(frames, ignore_index=True)) if frames else empty_events()
-
-
 def _open_input(path: Path | None) -> BinaryIO:
     if path is None:
         return sys.stdin.buffer
@@ -166,30 +144,19 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.articles import Problem, iter_articles
     from geo.geoparse import Geoparser
-    from geo.ingest import build_events
-    from geo.store import append_events, default_store_path
+    from geo.ingest import ingest_sources
+    from geo.store import default_store_path
 
-    store = args.store or default_store_path()
-    parser = Geoparser.load()
-    problems: list[Problem] = []
-    frames = []
     progress = _Progress(enabled=sys.stderr.isatty())
-    for source in args.sources:
-        for batch in _batches(iter_articles(source, problems), 256):
-            frames.append(build_events(batch, parser))
-            progress.advance(len(batch))
+    report = ingest_sources(
+        args.sources, args.store or default_store_path(), Geoparser.load(), progress=progress.advance
+    )
     progress.close()
-    for problem in problems:
+    for problem in report.problems:
         print(f"geo ingest: {problem.where}: {problem.message}", file=sys.stderr)
-    read = sum(len(f) for f in frames)
-    events = _concat(frames)
-    result = append_events(store, events) if len(events) else None
-    added = result.added if result else 0
-    unplaced = int(events["geometry"].isna().sum()) if len(events) else 0
-    print(f"read {read} stories, added {added} events, skipped {read - added}, unplaced {unplaced} -> {store}")
-    return 1 if problems else 0
+    print(report.summary())
+    return 1 if report.problems else 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

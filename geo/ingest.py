@@ -6,21 +6,27 @@ cluster run the same code on partitions of articles.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.articles import Article
+from geo.articles import Article, Problem, iter_articles
 from geo.events import classify
 from geo.geoparse import Geoparser
 from geo.location import primary_place
-from geo.store import conform, empty_events
+from geo.store import append_events, conform, empty_events
 
-__all__ = ["build_events", "event_row", "story_text"]
+__all__ = ["IngestReport", "build_events", "event_row", "ingest_sources", "story_text"]
+
+#: Stories analysed per batch (progress is reported between batches).
+BATCH_SIZE = 256
 
 
 def story_text(article: Article) -> str:
@@ -75,3 +81,57 @@ def build_events(
     if not rows:
         return empty_events()
     return conform(pd.DataFrame(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What an ingest did: stories read, events added to the store, and the problems met."""
+
+    read: int
+    added: int
+    unplaced: int
+    store: Path
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def skipped(self) -> int:
+        """Stories not added: already stored, or repeated within the input."""
+        return self.read - self.added
+
+    def summary(self) -> str:
+        """The one-line summary the command line prints last."""
+        return (
+            f"read {self.read} stories, added {self.added} events, skipped {self.skipped}, "
+            f"unplaced {self.unplaced} -> {self.store}"
+        )
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def ingest_sources(
+    sources: Iterable[str],
+    store: Path,
+    parser: Geoparser,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Read every source, build the events and append them to the store in one atomic write.
+
+    A failure before the write leaves the store as it was; ``progress`` is told how many stories each
+    batch held."""
+    problems: list[Problem] = []
+    frames = []
+    for source in sources:
+        for batch in _batches(iter_articles(source, problems), BATCH_SIZE):
+            frames.append(build_events(batch, parser))
+            if progress is not None:
+                progress(len(batch))
+    frames = [f for f in frames if len(f)]
+    events = conform(pd.concat(frames, ignore_index=True)) if frames else empty_events()
+    added = append_events(store, events).added if len(events) else 0
+    unplaced = int(events.geometry.isna().sum())
+    return IngestReport(len(events), added, unplaced, store, tuple(problems))
