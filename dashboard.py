@@ -1,42 +1,289 @@
-"""The Streamlit page (`make run`). Until the map arrives with the dashboard issue, a table of the events."""
+"""The Streamlit page: the map of the event store, its filters and a link that reproduces the view.
+
+Only this module imports streamlit. The filters are widgets bound to query parameters
+(``bind="query-params"``), so the URL always holds the view; the map centre, zoom and the selected
+event are query parameters the page sets itself. Everything heavy is cached: the store read, the
+filtering, the map.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from geo.assets import asset_urls, install_assets
 from geo.errors import GeoError
-from geo.store import default_store_path, read_events
+from geo.event_lexicon import EVENT_TYPES
+from geo.filters import facets, filter_events
+from geo.geoparse import Geoparser
+from geo.ingest import ingest_sources
+from geo.mapview import build_map, event_id_from_tooltip, map_html
+from geo.settings import SAMPLE_PAGE
+from geo.store import default_store_path, read_events, to_csv, to_geojson
+from geo.urlstate import ViewState, parse_query_params
 
-_COLUMNS = ["published_at", "event_type", "severity", "severity_reason", "place_name", "country_code", "title"]
+TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]
+UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
 
 
-@st.cache_data
+@st.cache_resource
+def geoparser() -> Geoparser:
+    """The geoparser, loaded once per server."""
+    return Geoparser.load()
+
+
+@st.cache_resource
+def static_assets() -> str:
+    """Copy Leaflet and its plugins from installed packages to static/ once per server."""
+    install_assets()
+    return "/app/static/vendor"
+
+
+@st.cache_data(show_spinner=False)
 def load_events(path: str, mtime: float) -> pd.DataFrame:
-    """The stored events without geometry (cached until the store file changes)."""
+    """The stored events (cached until the store file changes)."""
     del mtime  # part of the cache key only
-    events = read_events(Path(path))
-    return pd.DataFrame(events.drop(columns="geometry"))
+    return read_events(Path(path))
+
+
+@st.cache_data(show_spinner=False)
+def filtered(path: str, mtime: float, state: ViewState) -> pd.DataFrame:
+    """The events that pass the filters of ``state``."""
+    return filter_events(load_events(path, mtime), state)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def event_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> Any:
+    """The map of the filtered events (cached per filter state and layer choice)."""
+    basemap, cluster, heat, places = layers
+    events = filtered(path, mtime, state)
+    return build_map(
+        events,
+        urls=asset_urls(static_assets()),
+        basemap=basemap,
+        cluster=cluster,
+        heat=heat,
+        show_places=places,
+        selected=state.event,
+        labels=geoparser().gazetteer.country_points(),
+    )
+
+
+def sidebar_filters(events: pd.DataFrame) -> None:
+    """Filter widgets, each bound to its query parameter."""
+    found = facets(events)
+    st.sidebar.header("Filters")
+    st.sidebar.multiselect(
+        "Event type", list(EVENT_TYPES), key="type", bind="query-params", format_func=lambda t: t.replace("_", " ")
+    )
+    st.sidebar.slider("Minimum severity", 1, 5, 1, key="severity", bind="query-params")
+    st.sidebar.date_input("From", value=None, key="from", bind="query-params", min_value=date(1900, 1, 1))
+    st.sidebar.date_input("To", value=None, key="to", bind="query-params", min_value=date(1900, 1, 1))
+    countries = sorted({*(code for code, _ in found.countries), *st.session_state.get("country", [])})
+    st.sidebar.multiselect("Country", countries, key="country", bind="query-params")
+    st.sidebar.text_input("Search", key="q", bind="query-params", placeholder="words in title, text or place")
+
+
+def layer_options() -> tuple[str, bool, bool, bool]:
+    """Basemap and layer toggles (not part of the shared view)."""
+    st.sidebar.header("Map")
+    basemap = st.sidebar.radio(
+        "Basemap", ["plain", "osm", "carto-light"], horizontal=True, help="plain works offline; the others need tiles"
+    )
+    cluster = st.sidebar.toggle("Cluster markers", value=True)
+    heat = st.sidebar.toggle("Density layer", value=False)
+    places = st.sidebar.toggle("All places each story mentions", value=False)
+    return str(basemap), cluster, heat, places
+
+
+def current_state() -> tuple[ViewState, list[str]]:
+    """The view in the URL, and a notice for every value that was ignored."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    state, notices = parse_query_params(params)
+    return state, [f"ignored {n.parameter}={n.value!r}: {n.reason}" for n in notices]
+
+
+def copy_link(state: ViewState) -> None:
+    """The shareable link of this view, with a copy button."""
+    query = "&".join(
+        f"{k}={v}"
+        for k, values in state.to_query_params().items()
+        for v in ([values] if isinstance(values, str) else values)
+    )
+    st.sidebar.header("Share")
+    st.sidebar.code(f"?{query}" if query else "?", language=None)
+    st.sidebar.caption("Copy this and append it to the page address: the link reproduces the view.")
+
+
+def show_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> None:
+    """The map; a click on a marker selects its event."""
+    center = (state.lat, state.lon) if state.lat is not None and state.lon is not None else None
+    result = st_folium(
+        event_map(path, mtime, state, layers),
+        key="map",
+        height=560,
+        use_container_width=True,
+        center=center,
+        zoom=state.zoom,
+        returned_objects=["last_object_clicked_tooltip"],
+    )
+    event_id = event_id_from_tooltip((result or {}).get("last_object_clicked_tooltip"))
+    if event_id and event_id != state.event:
+        st.query_params["event"] = event_id
+        st.rerun()
+
+
+def show_details(events: pd.DataFrame, event_id: str | None) -> None:
+    """The selected event: plain text only, so nothing from an article can run or load."""
+    if not event_id:
+        return
+    rows = events[events["event_id"] == event_id]
+    if rows.empty:
+        return
+    row = rows.iloc[0]
+    st.subheader("Selected event")
+    st.text(str(row["title"]))
+    facts = {k: row[k] for k in ("event_type", "severity", "severity_reason", "place_name", "country_code")}
+    facts.update(
+        {k: row[k] for k in ("deaths", "injured", "displaced", "magnitude", "category", "wind_kmh") if pd.notna(row[k])}
+    )
+    st.table(pd.DataFrame({"": list(facts.keys()), "value": [str(v) for v in facts.values()]}).set_index(""))
+    if isinstance(row["url"], str) and row["url"].startswith(("http://", "https://")):
+        st.link_button("Open the article", row["url"])
+    with st.expander("Article text"):
+        st.text(str(row["text"]))
+
+
+def show_table(events: pd.DataFrame) -> None:
+    """The filtered events; selecting a row selects the event and centres the map on it."""
+    table = pd.DataFrame(events[TABLE_COLUMNS]).sort_values(["severity", "published_at"], ascending=False)
+    picked = st.dataframe(
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="table"
+    )
+    rows = picked.selection.rows if picked else []
+    if rows:
+        chosen = table.iloc[rows[0]]
+        event = events[events["event_id"] == chosen["event_id"]].iloc[0]
+        if chosen["event_id"] != st.query_params.get("event"):
+            st.query_params["event"] = str(chosen["event_id"])
+            if pd.notna(event["lat"]):
+                st.query_params["lat"] = f"{event['lat']:.4f}"
+                st.query_params["lon"] = f"{event['lon']:.4f}"
+                st.query_params["zoom"] = "6"
+            st.rerun()
+
+
+def show_timeline(events: pd.DataFrame) -> None:
+    """Events per day and type, following the filters."""
+    when = pd.to_datetime(events["published_at"].fillna(events["ingested_at"]), utc=True).dt.date
+    counts = pd.crosstab(when, events["event_type"]).sort_index()
+    if len(counts):
+        st.bar_chart(counts, height=180)
+
+
+def downloads(events: pd.DataFrame, m: Any) -> None:
+    """The filtered events as CSV and GeoJSON, and the map as a standalone HTML file."""
+    left, middle, right = st.columns(3)
+    left.download_button("CSV", to_csv(events), "events.csv", "text/csv")
+    middle.download_button("GeoJSON", to_geojson(events), "events.geojson", "application/geo+json")
+    right.download_button("Map (HTML)", map_html(m), "event-map.html", "text/html")
+
+
+def add_news(store: Path) -> None:
+    """Paste text, upload a file or give a feed URL; the new events join the store."""
+    with st.expander("Add news"):
+        pasted = st.text_area("Paste news text (one paragraph a line)")
+        upload = st.file_uploader("Or upload a file", type=UPLOAD_TYPES)
+        url = st.text_input("Or a feed or page URL (uses the network)")
+        if st.button("Add"):
+            sources = _sources(pasted, upload, url)
+            if not sources:
+                st.warning("Nothing to add: paste text, choose a file or give a URL.")
+                return
+            bar = st.progress(0.0, text="Reading stories")
+            done = {"n": 0}
+
+            def advance(n: int) -> None:
+                done["n"] += n
+                bar.progress(min(1.0, done["n"] / 1000), text=f"{done['n']} stories")
+
+            try:
+                report = ingest_sources(sources, store, geoparser(), progress=advance)
+            except GeoError as err:
+                st.error(str(err))
+                return
+            for problem in report.problems:
+                st.warning(f"{problem.where}: {problem.message}")
+            st.success(report.summary())
+            st.cache_data.clear()
+
+
+def _sources(pasted: str, upload: Any, url: str) -> list[str]:
+    sources = []
+    folder = Path(tempfile.mkdtemp(prefix="geo-upload-"))
+    if pasted.strip():
+        path = folder / "pasted.txt"
+        path.write_text(pasted, encoding="utf-8")
+        sources.append(str(path))
+    if upload is not None:
+        path = folder / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        sources.append(str(path))
+    if url.strip():
+        sources.append(url.strip())
+    return sources
+
+
+def no_store(store: Path) -> None:
+    """The first visit: no store yet."""
+    st.info(f"No events yet (no store at `{store}`).")
+    if SAMPLE_PAGE.exists() and st.button("Load the sample news page"):
+        st.success(ingest_sources([str(SAMPLE_PAGE)], store, geoparser()).summary())
+        st.rerun()
+    add_news(store)
 
 
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title="News event map", layout="wide")
     st.title("News event map")
-    st.info("The interactive map arrives with the dashboard issue; until then, the events in the store.")
-    path = default_store_path()
-    if not path.exists():
-        st.warning(f"No event store at `{path}` yet: run `python -m geo ingest data/sample/news_page.txt`.")
+    store = default_store_path()
+    if not store.exists():
+        no_store(store)
         return
+    path, mtime = str(store), store.stat().st_mtime
     try:
-        events = load_events(str(path), path.stat().st_mtime)
+        events = load_events(path, mtime)
     except GeoError as err:
         st.error(str(err))
         return
-    st.metric("Events", len(events))
-    st.dataframe(events[_COLUMNS].sort_values("severity", ascending=False), hide_index=True, use_container_width=True)
+    _, notices = current_state()  # before the bound widgets drop what they cannot use
+    sidebar_filters(events)
+    layers = layer_options()
+    state, _ = current_state()
+    copy_link(state)
+    for notice in notices:
+        st.caption(notice)
+    shown = filtered(path, mtime, state)
+    placed = shown[shown["lat"].notna()]
+    st.metric("Events", len(shown))
+    if shown.empty:
+        st.info("No events match these filters.")
+    show_map(path, mtime, state, layers)
+    show_details(shown, state.event)
+    show_timeline(shown)
+    show_table(shown)
+    if len(placed) < len(shown):
+        with st.expander(f"{len(shown) - len(placed)} events without a place (not on the map)"):
+            st.dataframe(pd.DataFrame(shown[shown["lat"].isna()][["title", "event_type", "severity"]]), hide_index=True)
+    downloads(shown, event_map(path, mtime, state, layers))
+    add_news(store)
 
 
 main()

@@ -135,6 +135,10 @@ class Gazetteer:
         """Whether any place is known under ``key``."""
         return key in self._names
 
+    def country_points(self) -> list[tuple[str, float, float]]:
+        """(name, lat, lon) of every country, for map labels."""
+        return [(self.name_of(i), *self.point_of(i)) for i in self.country_entry.values()]
+
     def demonym(self, key: str) -> int | None:
         """Entry id of the country or state a demonym key ('ukrainian', 'texans') refers to."""
         return self._demonyms.get(key)
