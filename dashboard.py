@@ -102,11 +102,28 @@ def layer_options() -> tuple[str, bool, bool, bool]:
     return str(basemap), cluster, heat, places
 
 
-def current_state() -> tuple[ViewState, list[str]]:
-    """The view in the URL, and a notice for every value that was ignored."""
+def url_notices() -> list[str]:
+    """A notice for every value of the URL that is ignored."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    state, notices = parse_query_params(params)
-    return state, [f"ignored {n.parameter}={n.value!r}: {n.reason}" for n in notices]
+    return [str(n) for n in parse_query_params(params)[1]]
+
+
+def current_state() -> ViewState:
+    """The view: the filter widgets' values plus the map view and selected event from the URL."""
+    session = st.session_state
+    params: dict[str, str | list[str]] = {
+        "type": list(session.get("type") or []),
+        "severity": str(session.get("severity") or 1),
+        "country": list(session.get("country") or []),
+        "q": str(session.get("q") or ""),
+    }
+    for key in ("from", "to"):
+        if session.get(key):
+            params[key] = session[key].isoformat()
+    for key in ("lat", "lon", "zoom", "event"):
+        if key in st.query_params:
+            params[key] = st.query_params[key]
+    return parse_query_params(params)[0]
 
 
 def copy_link(state: ViewState) -> None:
@@ -263,10 +280,10 @@ def main() -> None:
     except GeoError as err:
         st.error(str(err))
         return
-    _, notices = current_state()  # before the bound widgets drop what they cannot use
+    notices = url_notices()  # before the bound widgets drop what they cannot use
     sidebar_filters(events)
     layers = layer_options()
-    state, _ = current_state()
+    state = current_state()
     copy_link(state)
     for notice in notices:
         st.caption(notice)

@@ -1,4 +1,4 @@
-"""The placeholder page, driven by Streamlit's AppTest (no browser, no server)."""
+"""The page, driven by Streamlit's AppTest (no browser, no server): filters, URL parameters, odd states."""
 
 from __future__ import annotations
 
@@ -7,27 +7,87 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.articles import iter_articles
 from geo.geoparse import Geoparser
-from geo.ingest import build_events
-from geo.store import append_events
+from geo.ingest import ingest_sources
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "news_page.txt"
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = ROOT / "dashboard.py"
+SAMPLE = ROOT / "data" / "sample" / "news_page.txt"
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Path:
+    store = tmp_path_factory.mktemp("store") / "events.parquet"
+    ingest_sources([str(SAMPLE)], store, geoparser)
+    return store
+
+
+def run(store: Path, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]) -> AppTest:
+    monkeypatch.setenv("GEO_STORE", str(store))
+    app = AppTest.from_file(str(DASHBOARD))
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run(timeout=60)
+    assert not app.exception
+    return app
+
+
+def events_count(app: AppTest) -> int:
+    [metric] = [m for m in app.metric if m.label == "Events"]
+    return int(metric.value)
 
 
 def test_no_store_offers_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GEO_STORE", str(tmp_path / "none.parquet"))
-    app = AppTest.from_file(str(DASHBOARD)).run(timeout=30)
-    assert not app.exception
-    assert "geo ingest" in app.warning[0].value
+    app = run(tmp_path / "none.parquet", monkeypatch)
+    assert "No events yet" in app.info[0].value
+    assert any(b.label == "Load the sample news page" for b in app.button)
 
 
-def test_events_metric_counts_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, geoparser: Geoparser) -> None:
-    store = tmp_path / "events.parquet"
-    append_events(store, build_events(iter_articles(str(SAMPLE), []), geoparser))
-    monkeypatch.setenv("GEO_STORE", str(store))
-    app = AppTest.from_file(str(DASHBOARD)).run(timeout=30)
-    assert not app.exception
-    [metric] = [m for m in app.metric if m.label == "Events"]
-    assert metric.value == "11"
+def test_all_events_of_the_sample(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert events_count(run(sample_store, monkeypatch)) == 11
+
+
+@pytest.mark.parametrize(
+    ("params", "count"),
+    [
+        ({"type": ["earthquake"]}, 2),
+        ({"type": ["earthquake"], "severity": "4"}, 1),
+        ({"severity": "4"}, 3),
+        ({"country": ["UA"]}, 2),
+        ({"q": "Nice"}, 1),
+        ({"type": ["armed_conflict"], "country": ["UA"]}, 2),
+    ],
+)
+def test_url_parameters_filter_the_events(
+    sample_store: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str | list[str]], count: int
+) -> None:
+    assert events_count(run(sample_store, monkeypatch, **params)) == count
+
+
+def test_bad_parameters_are_ignored_with_a_notice(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, severity="abc", type=["<script>"], lat="999")
+    assert events_count(app) == 11
+    notices = " ".join(c.value for c in app.caption)
+    assert "severity" in notices and "type" in notices and "lat" in notices
+
+
+def test_the_share_link_holds_the_filters(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, severity="2", q="Nice")
+    assert app.code[0].value == "?severity=2&q=Nice"
+
+
+def test_changing_a_filter_changes_the_count(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch)
+    app.sidebar.slider(key="severity").set_value(4).run(timeout=60)
+    assert events_count(app) == 3
+
+
+def test_no_match_says_so(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, q="no such words anywhere")
+    assert events_count(app) == 0
+    assert any("No events match" in i.value for i in app.info)
+
+
+def test_events_without_a_place_are_listed(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch)
+    assert any("without a place" in e.label for e in app.expander)
