@@ -79,9 +79,7 @@ def sidebar_filters(events: pd.DataFrame) -> None:
     """Filter widgets, each bound to its query parameter."""
     found = facets(events)
     st.sidebar.header("Filters")
-    st.sidebar.multiselect(
-        "Event type", list(EVENT_TYPES), key="type", bind="query-params", format_func=lambda t: t.replace("_", " ")
-    )
+    st.sidebar.multiselect("Event type", list(EVENT_TYPES), key="type", bind="query-params")
     st.sidebar.slider("Minimum severity", 1, 5, 1, key="severity", bind="query-params")
     st.sidebar.date_input("From", value=None, key="from", bind="query-params", min_value=date(1900, 1, 1))
     st.sidebar.date_input("To", value=None, key="to", bind="query-params", min_value=date(1900, 1, 1))

@@ -1,0 +1,181 @@
+"""End to end: `streamlit run dashboard.py` in headless Chromium, every request off localhost blocked.
+
+Uses Debian's chromium (installed by .ci/run) through Playwright's ``executable_path``; skipped where
+either is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from geo.geoparse import Geoparser
+from geo.ingest import ingest_sources
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample" / "news_page.txt"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HOSTILE_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> Flood hits Lyon'
+HOSTILE_TEXT = 'Floods killed 3 people in Lyon, France. <img src=x onerror="window.__xss=3">'
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Path:
+    folder = tmp_path_factory.mktemp("browser")
+    hostile = folder / "hostile.jsonl"
+    hostile.write_text(json.dumps({"title": HOSTILE_TITLE, "text": HOSTILE_TEXT, "url": "javascript:alert(1)"}) + "\n")
+    path = folder / "events.parquet"
+    ingest_sources([str(SAMPLE), str(hostile)], path, geoparser)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(store: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "GEO_STORE": str(store)}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+class _Browser:
+    """A page whose requests off localhost are blocked and counted, and whose dialogs are counted."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        page.route("**/*", self._route)
+        page.on("dialog", self._dialog)
+
+    def _route(self, route: Any) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def events_count(self) -> int:
+        metric = self.page.locator('[data-testid="stMetric"]').filter(has_text="Events")
+        metric.wait_for(timeout=30_000)
+        return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+
+    def map_frame(self) -> Any:
+        self.page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=30_000)
+        frame = self.page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+        frame.locator(".leaflet-container").wait_for(timeout=30_000)
+        return frame
+
+
+@pytest.fixture
+def browser_page() -> Iterator[_Browser]:
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            yield _Browser(page)
+        finally:
+            browser.close()
+
+
+def test_map_and_markers_render_offline(server: str, browser_page: _Browser) -> None:
+    browser_page.page.goto(server)
+    assert browser_page.events_count() == 12
+    frame = browser_page.map_frame()
+    frame.locator(".geo-legend, .legend, [class*='legend']").first.wait_for(timeout=30_000)
+    assert frame.locator("canvas, path.leaflet-interactive, .marker-cluster").count() > 0
+    assert browser_page.blocked == []
+
+
+def test_url_filters_change_the_events_count(server: str, browser_page: _Browser) -> None:
+    browser_page.page.goto(f"{server}/?type=earthquake&type=tropical_cyclone")
+    assert browser_page.events_count() == 3
+    browser_page.page.goto(f"{server}/?severity=4")
+    assert browser_page.events_count() == 3
+    browser_page.page.goto(f"{server}/?country=UA")
+    assert browser_page.events_count() == 2
+
+
+def test_bad_url_values_give_a_notice_not_an_error(server: str, browser_page: _Browser) -> None:
+    browser_page.page.goto(f"{server}/?severity=abc&type=%3Cscript%3E&lat=999")
+    assert browser_page.events_count() == 12
+    assert browser_page.page.get_by_text("ignored severity").count() > 0
+    assert browser_page.page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_changed_filter_shows_in_the_url(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    page.goto(server)
+    browser_page.events_count()
+    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+    search.fill("Nice")
+    search.press("Enter")
+    page.wait_for_url("**q=Nice**", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == '1')",
+        timeout=30_000,
+    )
+
+
+def test_hostile_article_runs_nothing(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    page.goto(f"{server}/?q=Lyon")
+    assert browser_page.events_count() == 1
+    frame = browser_page.map_frame()
+    page.wait_for_timeout(1500)
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    # The only event is in the middle of the fitted view: click it to open its popup.
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=15_000)
+    assert "<script>window.__xss=1</script>" in popup.inner_text()  # shown as text, not run
+    page.wait_for_timeout(1000)
+    frames = [page.main_frame, *page.frames]
+    assert all(f.evaluate("() => window.__xss === undefined") for f in frames)
+    assert browser_page.dialogs == []
+    assert browser_page.blocked == []
