@@ -58,9 +58,10 @@ def filtered(path: str, mtime: float, state: ViewState) -> pd.DataFrame:
     return filter_events(load_events(path, mtime), state)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def event_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> Any:
-    """The map of the filtered events (cached per filter state and layer choice)."""
+    """The map of the filtered events (cached per filter state and layer choice; st_folium changes the map
+    it renders, so every session gets its own copy, which cache_data gives)."""
     basemap, cluster, heat, places = layers
     events = filtered(path, mtime, state)
     return build_map(
@@ -71,7 +72,7 @@ def event_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool
         heat=heat,
         show_places=places,
         selected=state.event,
-        labels=geoparser().gazetteer.country_points(),
+        labels=geoparser().gazetteer.country_points(min_population=8_000_000),
     )
 
 

@@ -135,9 +135,13 @@ class Gazetteer:
         """Whether any place is known under ``key``."""
         return key in self._names
 
-    def country_points(self) -> list[tuple[str, float, float]]:
-        """(name, lat, lon) of every country, for map labels."""
-        return [(self.name_of(i), *self.point_of(i)) for i in self.country_entry.values()]
+    def country_points(self, min_population: int = 0) -> list[tuple[str, float, float]]:
+        """(name, lat, lon) of the countries of at least ``min_population`` people, for map labels."""
+        return [
+            (self.name_of(i), *self.point_of(i))
+            for i in self.country_entry.values()
+            if self.population_of(i) >= min_population
+        ]
 
     def demonym(self, key: str) -> int | None:
         """Entry id of the country or state a demonym key ('ukrainian', 'texans') refers to."""

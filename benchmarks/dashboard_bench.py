@@ -1,0 +1,173 @@
+"""Dashboard figures in a real browser (Debian's chromium through Playwright), requests off localhost blocked.
+
+Usage: python benchmarks/dashboard_bench.py [--sizes 11,10000,100000]
+
+For each store size: seconds from requesting the page (server warm) to the map showing its events, and
+from a filter change (the search box) to the new "Events" count; the page's transferred size.
+Stores of synthetic events are built with the real store schema; size 11 is the shipped sample page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo.event_lexicon import EVENT_TYPES  # noqa: E402
+from geo.geoparse import Geoparser  # noqa: E402
+from geo.ingest import ingest_sources  # noqa: E402
+from geo.store import append_events, conform  # noqa: E402
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _synthetic(n: int, seed: int = 7) -> pd.DataFrame:
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        lat, lon = rng.uniform(-55, 70), rng.uniform(-170, 170)
+        kind = rng.choice(EVENT_TYPES)
+        rows.append(
+            {
+                "event_id": f"{i:016x}",
+                "title": f"Synthetic {kind.replace('_', ' ')} report number {i}",
+                "text": f"Synthetic {kind} story {i} for the benchmark.",
+                "url": f"https://example.org/story/{i}",
+                "source": "bench",
+                "published_at": start + timedelta(hours=rng.randrange(24 * 365)),
+                "ingested_at": start,
+                "event_type": kind,
+                "secondary_types": "",
+                "severity": rng.randint(1, 5),
+                "severity_reason": "synthetic",
+                "deaths": None, "injured": None, "displaced": None, "magnitude": None, "category": None,
+                "wind_kmh": None,
+                "place_name": f"Place {i % 997}",
+                "country_code": rng.choice(["FR", "US", "PH", "UA", "SD", "JM", "CL", "BR", "IN", "CN"]),
+                "lat": lat,
+                "lon": lon,
+                "places": json.dumps([{"start": 0, "end": 5, "name": f"Place {i % 997}", "lat": lat, "lon": lon,
+                                        "country_code": None, "feature": "city", "derived": False}]),
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _store(size: int, folder: Path) -> Path:
+    path = folder / f"events-{size}.parquet"
+    if size <= 11:
+        ingest_sources([str(ROOT / "data" / "sample" / "news_page.txt")], path, Geoparser.load())
+    else:
+        append_events(path, conform(_synthetic(size)))
+    return path
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(store: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _port()
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    env = {**os.environ, "GEO_STORE": str(store)}
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _measure(url: str, chromium: str) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    transferred = [0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        def route(r: object) -> None:
+            request = r.request  # type: ignore[attr-defined]
+            if (urlparse(request.url).hostname or "") in ("127.0.0.1", "localhost") or request.url.startswith("data:"):
+                r.continue_()  # type: ignore[attr-defined]
+            else:
+                blocked.append(request.url)
+                r.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", route)
+        page.goto(url)  # warm the server's caches
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=120_000)
+        page.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", route)
+        page.on("response", lambda resp: transferred.__setitem__(0, transferred[0] + len(resp.body() or b"")))
+        started = time.perf_counter()
+        page.goto(url)
+        page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(timeout=120_000)
+        first_map = time.perf_counter() - started
+        box = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+        started = time.perf_counter()
+        box.fill("report number 1")
+        box.press("Enter")
+        page.wait_for_url("**q=report**", timeout=60_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() != '')"
+            " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            timeout=60_000,
+        )
+        page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(timeout=60_000)
+        filter_change = time.perf_counter() - started
+        browser.close()
+    return {"first_map_s": first_map, "filter_s": filter_change, "blocked": len(blocked), "mb": transferred[0] / 1e6}
+
+
+def main() -> None:
+    """Print the figures for each store size."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="11,10000,100000")
+    args = parser.parse_args()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium not found (apt-get install chromium): skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            store = _store(size, Path(tmp))
+            proc, url = _serve(store)
+            try:
+                figures = _measure(url, chromium)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            print(
+                f"{size:>7} events: first map {figures['first_map_s']:.2f} s, filter change "
+                f"{figures['filter_s']:.2f} s, {figures['mb']:.1f} MB transferred, "
+                f"{figures['blocked']:.0f} requests off localhost blocked"
+            )
+
+
+if __name__ == "__main__":
+    main()
