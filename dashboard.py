@@ -73,6 +73,7 @@ def event_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool
         show_places=places,
         selected=state.event,
         labels=geoparser().gazetteer.country_points(min_population=8_000_000),
+        sync_url=True,
     )
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "DataLayer",
     "Legend",
     "ShowOnTileError",
+    "UrlViewSync",
     "density_cells",
     "graticule",
     "js_json",
@@ -358,3 +359,39 @@ def secondary_places(places: str, lat: float, lon: float) -> list[tuple[str, flo
         if key != own:
             found.setdefault(key, str(mention.get("name") or ""))
     return [(name, place_lat, place_lon) for (place_lat, place_lon), name in found.items()]
+
+
+class UrlViewSync(MacroElement):
+    """Keeps the map's centre and zoom in the page address (lat, lon, zoom) as the user pans and zooms.
+
+    It writes the top page's URL with history.replaceState, so the view is shareable without a rerun of
+    the Streamlit script on every pan (the map iframe is served from the same origin). Where the parent
+    page cannot be reached (a standalone export opened from disk), it does nothing.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                function sync() {
+                    try {
+                        var top = window.parent;
+                        var url = new URL(top.location.href);
+                        var c = map.getCenter();
+                        url.searchParams.set("lat", c.lat.toFixed(4));
+                        url.searchParams.set("lon", L.Util.wrapNum(c.lng, [-180, 180], true).toFixed(4));
+                        url.searchParams.set("zoom", String(Math.max(1, Math.min(18, map.getZoom()))));
+                        top.history.replaceState(top.history.state, "", url.toString());
+                    } catch (e) { /* no parent page to update */ }
+                }
+                // The first moves are the map fitting its events; only the user's later moves are a view.
+                setTimeout(function () { map.on("moveend", sync); }, 1500);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "UrlViewSync"

@@ -36,6 +36,7 @@ from geo.maplayers import (
     DataLayer,
     Legend,
     ShowOnTileError,
+    UrlViewSync,
     density_cells,
     graticule,
     legend_html,
@@ -326,8 +327,11 @@ def build_map(
     show_places: bool = False,
     selected: str | None = None,
     labels: Iterable[tuple[str, float, float]] = (),
+    sync_url: bool = False,
 ) -> folium.Map:
     """The map of the events that have a place; ``labels`` are (name, lat, lon) of country names to draw.
+
+    With ``sync_url`` the map writes its centre and zoom into the page address as the user moves it.
 
     Without ``center`` the map opens on the ``selected`` event, else on the bounds of the events. The
     selected event is drawn outside the clusters with a wide ring, so it shows at every zoom.
@@ -363,6 +367,8 @@ def build_map(
         m.fit_bounds(bounds, max_zoom=FIT_MAX_ZOOM, padding=(30, 30))
     Legend(legend_html(event.event_type for event in placed), css=MAP_CSS).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
+    if sync_url:
+        UrlViewSync().add_to(m)
     return m
 
 

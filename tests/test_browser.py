@@ -179,3 +179,17 @@ def test_hostile_article_runs_nothing(server: str, browser_page: _Browser) -> No
     assert all(f.evaluate("() => window.__xss === undefined") for f in frames)
     assert browser_page.dialogs == []
     assert browser_page.blocked == []
+
+
+def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    page.goto(server)
+    browser_page.events_count()
+    frame = browser_page.map_frame()
+    page.wait_for_timeout(2000)  # the map listens for moves once it has fitted its events
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("() => window.location.search.includes('zoom=')", timeout=15_000)
+    assert "lat=" in page.url and "lon=" in page.url
+    shared = page.url
+    browser_page.page.goto(shared)  # the link reproduces the view: the map opens at that zoom
+    assert browser_page.events_count() == 12
