@@ -134,8 +134,8 @@ def _measure(url: str, chromium: str) -> dict[str, float]:
         box.press("Enter")
         page.wait_for_url("**q=report**", timeout=60_000)
         page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() != '')"
-            " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+            ".some(e => e.innerText.trim() != '') && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
             timeout=60_000,
         )
         page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(timeout=60_000)
