@@ -33,7 +33,8 @@ from geo.geoparse import Geoparser  # noqa: E402
 from geo.ingest import ingest_sources  # noqa: E402
 from geo.store import append_events, conform  # noqa: E402
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium'] >> nth=0"
+METRIC = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(e => e.innerText.trim())[0] || ''"
 
 
 def _synthetic(n: int, seed: int = 7) -> pd.DataFrame:
@@ -76,6 +77,13 @@ def _store(size: int, folder: Path) -> Path:
     else:
         append_events(path, conform(_synthetic(size)))
     return path
+
+
+def _size(response: object) -> int:
+    try:
+        return int(response.headers.get("content-length", 0))  # type: ignore[attr-defined]
+    except (ValueError, AttributeError):
+        return 0
 
 
 def _port() -> int:
@@ -123,22 +131,18 @@ def _measure(url: str, chromium: str) -> dict[str, float]:
         page.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.route("**/*", route)
-        page.on("response", lambda resp: transferred.__setitem__(0, transferred[0] + len(resp.body() or b"")))
+        page.on("response", lambda resp: transferred.__setitem__(0, transferred[0] + _size(resp)))
         started = time.perf_counter()
         page.goto(url)
-        page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(timeout=120_000)
+        page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(state="attached", timeout=120_000)
         first_map = time.perf_counter() - started
+        before = page.evaluate(METRIC)
         box = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
         started = time.perf_counter()
         box.fill("report number 1")
         box.press("Enter")
-        page.wait_for_url("**q=report**", timeout=60_000)
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
-            ".some(e => e.innerText.trim() != '') && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-            timeout=60_000,
-        )
-        page.frame_locator(MAP_FRAME).locator(".geo-legend").wait_for(timeout=60_000)
+        page.wait_for_function(f"() => ({METRIC})() !== {json.dumps(before)} && ({METRIC})() !== ''", timeout=60_000)
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
         filter_change = time.perf_counter() - started
         browser.close()
     return {"first_map_s": first_map, "filter_s": filter_change, "blocked": len(blocked), "mb": transferred[0] / 1e6}
