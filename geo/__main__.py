@@ -27,6 +27,16 @@ input line, in order: {"id": ..., "places": [{"start", "end", "name", "lat", "lo
 and a message on stderr; the exit status is then 1."""
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Offline news geoparser and event map.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -53,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="file, http(s) URL, or - for stdin")
     ingest.add_argument(
         "--store", type=Path, default=None, help="GeoParquet store (default: $GEO_STORE or data/events.parquet)"
+    )
+    cluster = ingest.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="run on a local Dask cluster of N worker processes"
+    )
+    cluster.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="run on the existing Dask cluster of this scheduler"
     )
     export = commands.add_parser("export", help="write the event store as GeoJSON or CSV")
     export.add_argument(
@@ -149,9 +166,15 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.store import default_store_path
 
     progress = _Progress(enabled=sys.stderr.isatty())
-    report = ingest_sources(
-        args.sources, args.store or default_store_path(), Geoparser.load(), progress=progress.advance
-    )
+    store = args.store or default_store_path()
+    if args.workers is not None or args.scheduler is not None:
+        from geo.distributed import ingest_distributed
+
+        report = ingest_distributed(
+            args.sources, store, workers=args.workers, scheduler=args.scheduler, progress=progress.advance
+        )
+    else:
+        report = ingest_sources(args.sources, store, Geoparser.load(), progress=progress.advance)
     progress.close()
     for problem in report.problems:
         print(f"geo ingest: {problem.where}: {problem.message}", file=sys.stderr)

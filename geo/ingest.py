@@ -23,7 +23,15 @@ from geo.geoparse import Geoparser
 from geo.location import primary_place
 from geo.store import append_events, conform, empty_events
 
-__all__ = ["IngestReport", "build_events", "event_row", "ingest_sources", "story_text"]
+__all__ = [
+    "IngestReport",
+    "article_batches",
+    "build_events",
+    "event_row",
+    "ingest_sources",
+    "store_events",
+    "story_text",
+]
 
 #: Stories analysed per batch (progress is reported between batches).
 BATCH_SIZE = 256
@@ -112,26 +120,46 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
+def article_batches(
+    sources: Iterable[str], problems: list[Problem], *, size: int = BATCH_SIZE
+) -> Iterator[list[Article]]:
+    """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources)."""
+    for source in sources:
+        yield from _batches(iter_articles(source, problems), size)
+
+
+def store_events(
+    frames: Iterable[gpd.GeoDataFrame], store: Path, problems: Iterable[Problem], *, read: int
+) -> IngestReport:
+    """Join the batches' event tables in order and append them to the store in one atomic write.
+
+    ``read`` counts every story read, repeats included, so the report does not depend on the batch size."""
+    kept = [f for f in frames if len(f)]
+    events = conform(pd.concat(kept, ignore_index=True)) if kept else empty_events()
+    added = append_events(store, events).added if len(events) else 0
+    unplaced = int(events.geometry.isna().sum())
+    return IngestReport(read, added, unplaced, store, tuple(problems))
+
+
 def ingest_sources(
     sources: Iterable[str],
     store: Path,
     parser: Geoparser,
     *,
     progress: Callable[[int], None] | None = None,
+    ingested_at: datetime | None = None,
 ) -> IngestReport:
     """Read every source, build the events and append them to the store in one atomic write.
 
     A failure before the write leaves the store as it was; ``progress`` is told how many stories each
-    batch held."""
+    batch held. Every event gets the same ``ingested_at`` (default: now)."""
+    now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
     frames = []
-    for source in sources:
-        for batch in _batches(iter_articles(source, problems), BATCH_SIZE):
-            frames.append(build_events(batch, parser))
-            if progress is not None:
-                progress(len(batch))
-    frames = [f for f in frames if len(f)]
-    events = conform(pd.concat(frames, ignore_index=True)) if frames else empty_events()
-    added = append_events(store, events).added if len(events) else 0
-    unplaced = int(events.geometry.isna().sum())
-    return IngestReport(len(events), added, unplaced, store, tuple(problems))
+    read = 0
+    for batch in article_batches(sources, problems):
+        frames.append(build_events(batch, parser, ingested_at=now))
+        read += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return store_events(frames, store, problems, read=read)

@@ -1,0 +1,131 @@
+"""Ingest on a Dask cluster: the same pure :func:`geo.ingest.build_events` over batches, on many processes.
+
+The client reads the sources lazily and keeps only a few batches per worker in flight, so its memory does
+not grow with the input (only the event table it is about to write does). Each worker loads the gazetteer
+once, on its first batch, and keeps it for the next ones. The batches' tables come back in input order and
+are appended to the store in one atomic write, exactly as :func:`geo.ingest.ingest_sources` does; with
+the same ``ingested_at`` the two give the same table.
+
+The pipeline geocodes offline only. Were the online fallback (:mod:`geo.geocoders`) ever called from it,
+the calls would have to go through one rate-limited geocoder shared by the whole cluster (in the client,
+or in a Dask actor), never one per worker: each worker's own limiter would multiply the request rate by
+the number of workers.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+from distributed import Client, Future, LocalCluster, as_completed
+
+from geo.articles import Article, Problem
+from geo.geoparse import Geoparser
+from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, store_events
+
+__all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
+
+#: Batches submitted ahead per worker thread: enough to keep every worker busy, few enough to keep memory flat.
+IN_FLIGHT_PER_WORKER: Final = 3
+
+
+@functools.cache
+def _worker_parser(gazetteer: Path | None) -> Geoparser:
+    """The geoparser of this worker process, loaded on its first batch and kept for the next ones."""
+    return Geoparser.load(gazetteer)
+
+
+def _build_batch(batch: list[Article], gazetteer: Path | None, ingested_at: datetime) -> gpd.GeoDataFrame:
+    """The task run on a worker: the event table of one batch."""
+    return build_events(batch, _worker_parser(gazetteer), ingested_at=ingested_at)
+
+
+def _run_batches(
+    client: Client,
+    batches: Iterator[list[Article]],
+    *,
+    gazetteer: Path | None,
+    ingested_at: datetime,
+    progress: Callable[[int], None] | None,
+) -> tuple[list[gpd.GeoDataFrame], int]:
+    """The event tables of ``batches`` in input order, and the stories they held; a few tasks in flight at a time."""
+    threads = sum(client.nthreads().values())
+    window = IN_FLIGHT_PER_WORKER * max(threads, 1)
+    numbered = enumerate(batches)
+    pending: dict[Future[gpd.GeoDataFrame], tuple[int, int]] = {}
+    done = as_completed()
+
+    def submit(index: int, batch: list[Article]) -> None:
+        future = client.submit(_build_batch, batch, gazetteer, ingested_at, pure=False)
+        pending[future] = (index, len(batch))
+        done.add(future)
+
+    for index, batch in itertools.islice(numbered, window):
+        submit(index, batch)
+    frames: dict[int, gpd.GeoDataFrame] = {}
+    read = 0
+    for future in done:
+        index, size = pending.pop(future)
+        frames[index] = future.result()
+        read += size
+        future.release()
+        if progress is not None:
+            progress(size)
+        following = next(numbered, None)
+        if following is not None:
+            submit(*following)
+    return [frames[index] for index in sorted(frames)], read
+
+
+def ingest_distributed(
+    sources: Iterable[str],
+    store: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+    ingested_at: datetime | None = None,
+    gazetteer: Path | None = None,
+) -> IngestReport:
+    """Like :func:`geo.ingest.ingest_sources`, on a Dask cluster; the same events, in one atomic write.
+
+    The cluster is the one at ``scheduler`` ("tcp://HOST:PORT") when given, else a local cluster of
+    ``workers`` processes (default: one per core), closed on return. ``progress`` is told how many stories
+    each batch held as batches finish. ``gazetteer`` is the index path on the workers (default: theirs).
+    """
+    if workers is not None and scheduler is not None:
+        raise ValueError("give either workers (a local cluster) or scheduler (an existing one), not both")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    now = ingested_at or datetime.now(UTC)
+    problems: list[Problem] = []
+    batches = article_batches(sources, problems, size=batch_size)
+
+    def run(client: Client) -> tuple[list[gpd.GeoDataFrame], int]:
+        return _run_batches(client, batches, gazetteer=gazetteer, ingested_at=now, progress=progress)
+
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            frames, read = run(client)
+    else:
+        with (
+            LocalCluster(
+                n_workers=workers,
+                processes=True,
+                threads_per_worker=1,
+                dashboard_address=None,
+                host="127.0.0.1",
+                protocol="tcp",
+                # No dashboard; its HTTP server (health, metrics) on a free port rather than 8787.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            frames, read = run(client)
+    return store_events(frames, store, problems, read=read)
