@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from distributed import Client, LocalCluster  # noqa: E402
+from distributed import Client  # noqa: E402
 
-from geo.distributed import ingest_distributed  # noqa: E402
+from geo.distributed import ingest_distributed, local_cluster  # noqa: E402
 from geo.geoparse import Geoparser  # noqa: E402
 from geo.ingest import ingest_sources  # noqa: E402
 
@@ -58,19 +58,7 @@ def _single(source: Path, store: Path) -> float:
 
 def _cluster(source: Path, store: Path, workers: int) -> tuple[float, list[float]]:
     """Articles per second on a fresh local cluster of ``workers`` processes, and each worker's peak RSS (MB)."""
-    with (
-        LocalCluster(
-            n_workers=workers,
-            processes=True,
-            threads_per_worker=1,
-            dashboard_address=None,
-            host="127.0.0.1",
-            protocol="tcp",
-            # No dashboard; its HTTP server (health, metrics) on a free port rather than 8787.
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         started = time.perf_counter()
         report = ingest_distributed([str(source)], store, scheduler=cluster.scheduler_address)
         rate = report.read / (time.perf_counter() - started)

@@ -82,6 +82,20 @@ def _run_batches(
     return [frames[index] for index in sorted(frames)], read
 
 
+def local_cluster(workers: int) -> LocalCluster:
+    """A cluster of ``workers`` single-threaded processes on this machine, listening on localhost only."""
+    return LocalCluster(
+        n_workers=workers,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=None,
+        host="127.0.0.1",
+        protocol="tcp",
+        # No dashboard; its HTTP server (health, metrics) on a free port rather than 8787.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+
+
 def ingest_distributed(
     sources: Iterable[str],
     store: Path,
@@ -114,18 +128,6 @@ def ingest_distributed(
         with Client(scheduler) as client:
             frames, read = run(client)
     else:
-        with (
-            LocalCluster(
-                n_workers=workers,
-                processes=True,
-                threads_per_worker=1,
-                dashboard_address=None,
-                host="127.0.0.1",
-                protocol="tcp",
-                # No dashboard; its HTTP server (health, metrics) on a free port rather than 8787.
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with local_cluster(workers) as cluster, Client(cluster) as client:
             frames, read = run(client)
     return store_events(frames, store, problems, read=read)
