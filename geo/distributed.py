@@ -82,8 +82,9 @@ def _run_batches(
     return [frames[index] for index in sorted(frames)], read
 
 
-def local_cluster(workers: int) -> LocalCluster:
-    """A cluster of ``workers`` single-threaded processes on this machine, listening on localhost only."""
+def local_cluster(workers: int | None) -> LocalCluster:
+    """A cluster of ``workers`` single-threaded processes (default: one per core) on this machine,
+    listening on localhost only."""
     return LocalCluster(
         n_workers=workers,
         processes=True,
