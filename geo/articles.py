@@ -54,7 +54,16 @@ _EXTENSIONS: Final = {
     **dict.fromkeys((".html", ".htm"), "html"),
 }
 _FIELDS: Final = ("title", "text", "url", "source", "published_at")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_SURROGATE_REFERENCE: Final = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
+)
 _META_CHARSET: Final = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _valid_unicode(value: str) -> str:
+    """``value`` with unpaired surrogates replaced, so it can be hashed, stored and shown."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def article_id(title: str, text: str) -> str:
@@ -85,7 +94,10 @@ class Article:
         source: str | None = None,
         published_at: datetime | None = None,
     ) -> Article:
-        """An article with its content id."""
+        """An article with its content id; lone surrogates (from "\\ud800" escapes or "&#xD800;") become U+FFFD."""
+        title, text = _valid_unicode(title), _valid_unicode(text)
+        url = _valid_unicode(url) if url is not None else None
+        source = _valid_unicode(source) if source is not None else None
         return cls(article_id(title, text), title, text, url, source, published_at)
 
     def to_dict(self) -> dict[str, Any]:
@@ -469,7 +481,13 @@ def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
 
 
 def _feed_articles(data: bytes, origin: _Origin, problems: list[Problem]) -> Iterator[Article]:
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    # feedparser's lenient parser cannot encode a character reference to a lone surrogate ("&#xD800;").
+    data = _SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except (UnicodeError, ValueError) as err:
+        problems.append(Problem(origin.where, f"feed could not be parsed ({err}); no articles"))
+        return
     if parsed.bozo:
         recovered = len(parsed.entries)
         message = f"feed is not well-formed ({parsed.get('bozo_exception')}); read the {recovered} entries recovered"
