@@ -12,7 +12,6 @@ import csv
 import hashlib
 import http.client
 import io
-import json
 import os
 import re
 import sys
@@ -32,7 +31,7 @@ from typing import Any, BinaryIO, Final
 import feedparser
 import trafilatura
 
-from geo.jsonl import MAX_LINE_BYTES
+from geo.jsonl import MAX_LINE_BYTES, parse_json_object
 from geo.pagesplit import first_sentence, fold, split_page
 
 __all__ = ["Article", "Problem", "article_id", "fetch_url", "html_text", "iter_articles", "parse_date", "read_articles"]
@@ -314,26 +313,13 @@ def _record_article(fields: Mapping[str, Any], where: str, origin: _Origin, prob
     return Article.create(title, text or title, url=value["url"], source=source, published_at=published)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _json_object(raw: bytes, where: str, problems: list[Problem]) -> dict[str, Any] | None:
     """The object on one JSONL line, or None (and a problem) when it is not one."""
-    if len(raw) > MAX_LINE_BYTES:
-        problems.append(Problem(where, f"longer than {MAX_LINE_BYTES} bytes; skipped"))
-        return None
-    try:
-        item = json.loads(_decode(raw, where, problems), parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        problems.append(Problem(where, f"not JSON ({err.msg} at column {err.colno}); skipped"))
-        return None
-    except ValueError as err:
-        problems.append(Problem(where, f"not JSON ({err}); skipped"))
-        return None
-    if not isinstance(item, dict):
-        problems.append(Problem(where, f"expected a JSON object, got {type(item).__name__}; skipped"))
-        return None
+    item, problem, warning = parse_json_object(raw)
+    if warning:
+        problems.append(Problem(where, warning))
+    if problem:
+        problems.append(Problem(where, f"{problem}; skipped"))
     return item
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TextRecord", "read_text_records"]
+__all__ = ["TextRecord", "parse_json_object", "read_text_records"]
 
 #: Lines longer than this are refused rather than parsed (a guard against runaway input).
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -25,34 +25,41 @@ class TextRecord:
     warning: str | None = None
 
 
-def _decode(raw: bytes, number: int) -> tuple[str, str | None]:
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as err:
-        text = raw.decode("utf-8", errors="replace")
-        return text, f"line {number}: bytes that are not UTF-8 at offset {err.start} were replaced by U+FFFD"
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _parse(raw: bytes, number: int) -> TextRecord:
+def parse_json_object(raw: bytes) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The object on one JSON line: (object, problem, warning). A problem ("not JSON (...)", "expected a
+    JSON object, got list") means no object; a warning (undecodable bytes replaced) does not."""
     if len(raw) > MAX_LINE_BYTES:
-        return TextRecord(number, None, None, f"line {number}: longer than {MAX_LINE_BYTES} bytes, skipped")
-    line, warning = _decode(raw, number)
+        return None, f"longer than {MAX_LINE_BYTES} bytes", None
+    warning = None
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.decode("utf-8-sig", errors="replace")
+        warning = f"bytes that are not UTF-8 at offset {err.start} were replaced by U+FFFD"
     try:
         item = json.loads(line, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
-        return TextRecord(number, None, None, f"line {number}: not JSON ({err.msg} at column {err.colno})")
+        return None, f"not JSON ({err.msg} at column {err.colno})", warning
     except ValueError as err:
-        return TextRecord(number, None, None, f"line {number}: not JSON ({err})")
+        return None, f"not JSON ({err})", warning
     if not isinstance(item, dict):
-        return TextRecord(number, None, None, f"line {number}: expected a JSON object, got {type(item).__name__}")
+        return None, f"expected a JSON object, got {type(item).__name__}", warning
+    return item, None, warning
+
+
+def _parse(raw: bytes, number: int) -> TextRecord:
+    item, problem, warning = parse_json_object(raw)
+    warning = f"line {number}: {warning}" if warning else None
+    if item is None:
+        return TextRecord(number, None, None, f"line {number}: {problem}", warning)
     text = item.get("text")
     if not isinstance(text, str):
         what = 'lacks a "text" field' if text is None else f'has a non-string "text" ({type(text).__name__})'
-        return TextRecord(number, item.get("id"), None, f"line {number}: {what}")
+        return TextRecord(number, item.get("id"), None, f"line {number}: {what}", warning)
     return TextRecord(number, item.get("id"), text, None, warning)
 
 
