@@ -23,7 +23,7 @@ from geo.event_lexicon import EVENT_TYPES
 from geo.filters import facets, filter_events
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
-from geo.mapview import build_map, event_id_from_tooltip, map_html
+from geo.mapview import build_map, event_id_from_tooltip, events_without_place, map_html
 from geo.settings import SAMPLE_PAGE
 from geo.store import default_store_path, read_events, to_csv, to_geojson
 from geo.urlstate import ViewState, parse_query_params
@@ -288,7 +288,7 @@ def main() -> None:
     for notice in notices:
         st.caption(notice)
     shown = filtered(path, mtime, state)
-    placed = shown[shown["lat"].notna()]
+    unplaced = events_without_place(shown)
     st.metric("Events", len(shown))
     if shown.empty:
         st.info("No events match these filters.")
@@ -296,9 +296,9 @@ def main() -> None:
     show_details(shown, state.event)
     show_timeline(shown)
     show_table(shown)
-    if len(placed) < len(shown):
-        with st.expander(f"{len(shown) - len(placed)} events without a place (not on the map)"):
-            st.dataframe(pd.DataFrame(shown[shown["lat"].isna()][["title", "event_type", "severity"]]), hide_index=True)
+    if len(unplaced):
+        with st.expander(f"{len(unplaced)} events without a place (not on the map)"):
+            st.dataframe(unplaced[["title", "event_type", "severity"]], hide_index=True)
     downloads(shown, event_map(path, mtime, state, layers))
     add_news(store)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +46,3 @@ class Geoparser:
         mentions = find_mentions(text, self.gazetteer)
         places = _drop_isolated(mentions, resolve(text, mentions, self.gazetteer, self.weights))
         return sorted([*places, *relative_places(text, places, self.gazetteer)], key=lambda p: (p.start, p.derived))
-
-    def parse_many(self, texts: Iterable[str]) -> Iterator[list[Place]]:
-        """:meth:`parse` over many texts, lazily."""
-        for text in texts:
-            yield self.parse(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Place"]
@@ -54,7 +54,3 @@ class Place:
             feature=str(data["feature"]),
             derived=bool(data.get("derived", False)),
         )
-
-    def as_row(self) -> dict[str, Any]:
-        """Every field, for tables."""
-        return asdict(self)

@@ -81,10 +81,6 @@ def _contains(gaz: Gazetteer, container: int, idx: int) -> bool:
     return False
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(_distances(np.array([a[0]]), np.array([a[1]]), np.array([b[0]]), np.array([b[1]]))[0, 0])
-
-
 def _distances(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Great-circle distances (km) between every point of the first set and every point of the second."""
     p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
