@@ -20,12 +20,13 @@ from streamlit_folium import st_folium
 from geo.assets import asset_urls, install_assets
 from geo.errors import GeoError
 from geo.event_lexicon import EVENT_TYPES
+from geo.export import to_csv, to_geojson
 from geo.filters import facets, filter_events
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
 from geo.mapview import build_map, event_id_from_tooltip, events_without_place, map_html
 from geo.settings import SAMPLE_PAGE
-from geo.store import default_store_path, read_events, to_csv, to_geojson
+from geo.store import default_store_path, read_events
 from geo.urlstate import ViewState, parse_query_params
 
 TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]

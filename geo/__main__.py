@@ -183,7 +183,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.store import default_store_path, export_events
+    from geo.export import export_events
+    from geo.store import default_store_path
 
     written = export_events(args.store or default_store_path(), args.format, args.out)
     if args.out is None:

@@ -1,10 +1,10 @@
 """Ingest on a Dask cluster: the same pure :func:`geo.ingest.build_events` over batches, on many processes.
 
-The client reads the sources lazily and keeps only a few batches per worker in flight, so its memory does
-not grow with the input (only the event table it is about to write does). Each worker loads the gazetteer
-once, on its first batch, and keeps it for the next ones. The batches' tables come back in input order and
-are appended to the store in one atomic write, exactly as :func:`geo.ingest.ingest_sources` does; with
-the same ``ingested_at`` the two give the same table.
+The client reads the sources lazily and keeps only a few batches per worker in flight or waiting for an
+earlier one, so its memory does not grow with the input. Each worker loads the gazetteer once, on its first
+batch, and keeps it for the next ones. The client stages the batches' tables beside the store in input
+order and appends them in one atomic write, exactly as :func:`geo.ingest.ingest_sources` does; with the
+same ``ingested_at`` the two give the same table.
 
 The pipeline geocodes offline only. Were the online fallback (:mod:`geo.geocoders`) ever called from it,
 the calls would have to go through one rate-limited geocoder shared by the whole cluster (in the client,
@@ -15,7 +15,6 @@ the number of workers.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +25,8 @@ from distributed import Client, Future, LocalCluster, as_completed
 
 from geo.articles import Article, Problem
 from geo.geoparse import Geoparser
-from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, store_events
+from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, finish_ingest
+from geo.store import StagedEvents, staged_events
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
 
@@ -48,38 +48,44 @@ def _build_batch(batch: list[Article], gazetteer: Path | None, ingested_at: date
 def _run_batches(
     client: Client,
     batches: Iterator[list[Article]],
+    staged: StagedEvents,
     *,
     gazetteer: Path | None,
     ingested_at: datetime,
     progress: Callable[[int], None] | None,
-) -> tuple[list[gpd.GeoDataFrame], int]:
-    """The event tables of ``batches`` in input order, and the stories they held; a few tasks in flight at a time."""
+) -> int:
+    """Stage the event tables of ``batches`` in input order; the stories they held.
+
+    At most ``IN_FLIGHT_PER_WORKER`` batches per worker thread are running or done but waiting for an
+    earlier one, so a slow batch holds back new submissions rather than letting results pile up."""
     threads = sum(client.nthreads().values())
     window = IN_FLIGHT_PER_WORKER * max(threads, 1)
     numbered = enumerate(batches)
     pending: dict[Future[gpd.GeoDataFrame], tuple[int, int]] = {}
+    waiting: dict[int, gpd.GeoDataFrame] = {}
     done = as_completed()
+    next_index = read = 0
 
-    def submit(index: int, batch: list[Article]) -> None:
-        future = client.submit(_build_batch, batch, gazetteer, ingested_at, pure=False)
-        pending[future] = (index, len(batch))
-        done.add(future)
+    def fill() -> None:
+        while len(pending) + len(waiting) < window and (following := next(numbered, None)) is not None:
+            index, batch = following
+            future = client.submit(_build_batch, batch, gazetteer, ingested_at, pure=False)
+            pending[future] = (index, len(batch))
+            done.add(future)
 
-    for index, batch in itertools.islice(numbered, window):
-        submit(index, batch)
-    frames: dict[int, gpd.GeoDataFrame] = {}
-    read = 0
+    fill()
     for future in done:
         index, size = pending.pop(future)
-        frames[index] = future.result()
-        read += size
+        waiting[index] = future.result()
         future.release()
+        read += size
         if progress is not None:
             progress(size)
-        following = next(numbered, None)
-        if following is not None:
-            submit(*following)
-    return [frames[index] for index in sorted(frames)], read
+        while next_index in waiting:
+            staged.add(waiting.pop(next_index))
+            next_index += 1
+        fill()
+    return read
 
 
 def local_cluster(workers: int | None) -> LocalCluster:
@@ -122,13 +128,15 @@ def ingest_distributed(
     problems: list[Problem] = []
     batches = article_batches(sources, problems, size=batch_size)
 
-    def run(client: Client) -> tuple[list[gpd.GeoDataFrame], int]:
-        return _run_batches(client, batches, gazetteer=gazetteer, ingested_at=now, progress=progress)
+    with staged_events(store) as staged:
 
-    if scheduler is not None:
-        with Client(scheduler) as client:
-            frames, read = run(client)
-    else:
-        with local_cluster(workers) as cluster, Client(cluster) as client:
-            frames, read = run(client)
-    return store_events(frames, store, problems, read=read)
+        def run(client: Client) -> int:
+            return _run_batches(client, batches, staged, gazetteer=gazetteer, ingested_at=now, progress=progress)
+
+        if scheduler is not None:
+            with Client(scheduler) as client:
+                read = run(client)
+        else:
+            with local_cluster(workers) as cluster, Client(cluster) as client:
+                read = run(client)
+        return finish_ingest(staged, problems, read=read)

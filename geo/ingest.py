@@ -21,15 +21,16 @@ from geo.articles import Article, Problem, iter_articles
 from geo.events import classify
 from geo.geoparse import Geoparser
 from geo.location import primary_place
-from geo.store import append_events, conform, empty_events
+from geo.schema import conform, empty_events
+from geo.store import StagedEvents, staged_events
 
 __all__ = [
     "IngestReport",
     "article_batches",
     "build_events",
     "event_row",
+    "finish_ingest",
     "ingest_sources",
-    "store_events",
     "story_text",
 ]
 
@@ -128,17 +129,12 @@ def article_batches(
         yield from _batches(iter_articles(source, problems), size)
 
 
-def store_events(
-    frames: Iterable[gpd.GeoDataFrame], store: Path, problems: Iterable[Problem], *, read: int
-) -> IngestReport:
-    """Join the batches' event tables in order and append them to the store in one atomic write.
+def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: int) -> IngestReport:
+    """Append the staged events to the store in one atomic write and report the run.
 
     ``read`` counts every story read, repeats included, so the report does not depend on the batch size."""
-    kept = [f for f in frames if len(f)]
-    events = conform(pd.concat(kept, ignore_index=True)) if kept else empty_events()
-    added = append_events(store, events).added if len(events) else 0
-    unplaced = int(events.geometry.isna().sum())
-    return IngestReport(read, added, unplaced, store, tuple(problems))
+    added = staged.commit().added if staged.rows else 0
+    return IngestReport(read, added, staged.unplaced, staged.path, tuple(problems))
 
 
 def ingest_sources(
@@ -151,15 +147,16 @@ def ingest_sources(
 ) -> IngestReport:
     """Read every source, build the events and append them to the store in one atomic write.
 
-    A failure before the write leaves the store as it was; ``progress`` is told how many stories each
-    batch held. Every event gets the same ``ingested_at`` (default: now)."""
+    Each batch's events are staged beside the store as soon as they are built, so memory stays flat however
+    long the input. A failure before the write leaves the store as it was; ``progress`` is told how many
+    stories each batch held. Every event gets the same ``ingested_at`` (default: now)."""
     now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
-    frames = []
     read = 0
-    for batch in article_batches(sources, problems):
-        frames.append(build_events(batch, parser, ingested_at=now))
-        read += len(batch)
-        if progress is not None:
-            progress(len(batch))
-    return store_events(frames, store, problems, read=read)
+    with staged_events(store) as staged:
+        for batch in article_batches(sources, problems):
+            staged.add(build_events(batch, parser, ingested_at=now))
+            read += len(batch)
+            if progress is not None:
+                progress(len(batch))
+        return finish_ingest(staged, problems, read=read)

@@ -199,7 +199,7 @@ def _map_events(events: gpd.GeoDataFrame | pd.DataFrame) -> list[MapEvent]:
     if missing:
         raise DataFormatError(
             f"the events lack the column(s) {', '.join(map(repr, missing))}: pass the store's event table "
-            "(geo.store.EVENT_COLUMNS)"
+            "(geo.schema.EVENT_COLUMNS)"
         )
     placed = pd.DataFrame(events[(events["lat"].notna() & events["lon"].notna()).to_numpy()])
     table = placed.drop(columns="geometry", errors="ignore").astype(object)

@@ -12,7 +12,7 @@ import pytest
 
 from geo.errors import DataFormatError
 from geo.filters import Facets, facets, filter_events
-from geo.store import conform, empty_events
+from geo.schema import conform, empty_events
 from geo.urlstate import ViewState
 
 

@@ -20,7 +20,8 @@ import pytest
 from geo.articles import Article, Problem, article_id, iter_articles
 from geo.geoparse import Geoparser
 from geo.ingest import build_events, story_text
-from geo.store import EVENT_COLUMNS, empty_events, read_events
+from geo.schema import EVENT_COLUMNS, empty_events
+from geo.store import read_events
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
 

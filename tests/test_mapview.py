@@ -28,7 +28,7 @@ from geo.mapview import (
     map_html,
     popup_html,
 )
-from geo.store import conform
+from geo.schema import conform
 
 URLS = asset_urls()
 SCRIPT = "<script>alert(1)</script>"

@@ -1,12 +1,9 @@
-"""Tests of geo.store: schema, GeoParquet round trip, atomic locked appends, failures, export."""
+"""Tests of geo.store: GeoParquet round trip, staged and atomic locked appends, failures leave the store intact."""
 
 from __future__ import annotations
 
-import csv
 import errno
 import fcntl
-import io
-import json
 import multiprocessing
 import os
 import re
@@ -19,93 +16,22 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import shapely
 
 from geo import settings, store
 from geo.errors import DataFormatError, GeoError
+from geo.schema import EVENT_COLUMNS, empty_events
 from geo.store import (
-    EVENT_COLUMNS,
     AppendResult,
     StoreError,
     append_events,
-    conform,
     default_store_path,
-    empty_events,
-    export_events,
     read_events,
+    staged_events,
 )
-
-PLACES = json.dumps(
-    [
-        {
-            "start": 22,
-            "end": 27,
-            "name": "Paris",
-            "lat": 48.8566,
-            "lon": 2.3522,
-            "country_code": "FR",
-            "feature": "city",
-            "derived": False,
-        }
-    ]
-)
-
-
-def event(event_id: str, /, **changes: Any) -> dict[str, Any]:
-    """One valid event row (Paris unless changed)."""
-    row: dict[str, Any] = {
-        "event_id": event_id,
-        "title": f"Flood {event_id}",
-        "text": "A flood hit central Paris.",
-        "url": f"https://example.org/{event_id}",
-        "source": "Example News",
-        "published_at": "2024-05-01T12:00:00Z",
-        "ingested_at": "2024-05-02T08:30:00+00:00",
-        "event_type": "flood",
-        "secondary_types": "storm,rain",
-        "severity": 3,
-        "severity_reason": "2 deaths",
-        "deaths": 2,
-        "injured": None,
-        "displaced": 150,
-        "magnitude": None,
-        "category": None,
-        "wind_kmh": 85.5,
-        "place_name": "Paris",
-        "country_code": "FR",
-        "lat": 48.8566,
-        "lon": 2.3522,
-        "places": PLACES,
-    }
-    return {**row, **changes}
-
-
-def placeless(event_id: str) -> dict[str, Any]:
-    """An event no place could be found for: null location, null optional fields."""
-    return event(
-        event_id,
-        url=None,
-        source=None,
-        published_at=None,
-        deaths=None,
-        displaced=None,
-        wind_kmh=None,
-        place_name=None,
-        country_code=None,
-        lat=None,
-        lon=None,
-        secondary_types="",
-        places="[]",
-    )
-
-
-def events(*rows: dict[str, Any]) -> gpd.GeoDataFrame:
-    return conform(pd.DataFrame(list(rows)))
-
-
-def batch(prefix: str, count: int) -> gpd.GeoDataFrame:
-    return events(*(event(f"{prefix}-{i}") for i in range(count)))
+from tests.rows import batch, event, events, placeless
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -116,118 +42,6 @@ def leftovers(directory: Path) -> list[str]:
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "events.parquet"
-
-
-# -- schema -------------------------------------------------------------------------------------------------------
-
-
-def test_empty_events_has_the_schema() -> None:
-    empty = empty_events()
-    assert tuple(empty.columns) == EVENT_COLUMNS
-    assert len(empty) == 0
-    assert empty.crs == "EPSG:4326"
-    assert empty.geometry.name == "geometry"
-    assert str(empty["published_at"].dtype) == "datetime64[ns, UTC]"
-    assert (str(empty["severity"].dtype), str(empty["deaths"].dtype), str(empty["lat"].dtype)) == (
-        "int64",
-        "Int64",
-        "Float64",
-    )
-
-
-def test_conform_coerces_and_builds_geometry_from_lat_lon() -> None:
-    frame = conform(pd.DataFrame([event("a", severity="4", deaths=2.0), placeless("b")]))
-    assert tuple(frame.columns) == EVENT_COLUMNS
-    assert frame.crs == "EPSG:4326"
-    assert frame["severity"].tolist() == [4, 3]
-    assert frame["published_at"].iloc[0] == pd.Timestamp("2024-05-01T12:00:00Z")
-    assert pd.isna(frame["published_at"].iloc[1])
-    point = frame.geometry.iloc[0]
-    assert (point.x, point.y) == (2.3522, 48.8566)
-    assert frame.geometry.iloc[1] is None
-
-
-def test_conform_accepts_no_rows_and_a_repeated_index() -> None:
-    assert conform(pd.DataFrame(columns=list(EVENT_COLUMNS))).dtypes.equals(empty_events().dtypes)
-    stacked = pd.concat([pd.DataFrame([event("a")]), pd.DataFrame([placeless("b")])])
-    assert conform(stacked)["event_id"].tolist() == ["a", "b"]
-
-
-def test_conform_takes_naive_times_as_utc() -> None:
-    frame = conform(pd.DataFrame([event("a", published_at="2024-05-01 12:00", ingested_at=pd.Timestamp(2024, 5, 2))]))
-    assert frame["published_at"].iloc[0] == pd.Timestamp("2024-05-01T12:00Z")
-    assert frame["ingested_at"].iloc[0] == pd.Timestamp("2024-05-02T00:00Z")
-
-
-def test_conform_drops_extra_columns_and_leaves_the_input_alone() -> None:
-    raw = pd.DataFrame([event("a", extra="x")])
-    before = raw.copy()
-    assert "extra" not in conform(raw).columns
-    pd.testing.assert_frame_equal(raw, before)
-
-
-def test_conform_collects_every_problem_in_one_error() -> None:
-    raw = pd.DataFrame([event("a", severity=7, lat=123.0), event("b", deaths="many")]).drop(columns="title")
-    with pytest.raises(DataFormatError) as caught:
-        conform(raw)
-    message = str(caught.value)
-    assert "(4 problems)" in message
-    assert "column 'title' is missing" in message
-    assert "severity: outside 1..5 in rows 0 (first: 7)" in message
-    assert "lat: outside -90..90 in rows 0 (first: 123.0)" in message
-    assert "deaths: not a number in rows 1 (first: 'many')" in message
-    assert isinstance(caught.value, ValueError)
-
-
-@pytest.mark.parametrize(
-    ("changes", "problem"),
-    [
-        ({"event_id": ""}, r"event_id: empty in rows 0"),
-        ({"title": None}, r"title: missing in rows 0"),
-        ({"title": 5}, r"title: not text in rows 0 \(first: 5\)"),
-        ({"severity": 2.5}, r"severity: not a whole number in rows 0 \(first: 2.5\)"),
-        ({"deaths": -1}, r"deaths: outside 0..inf"),
-        ({"published_at": "yesterday"}, r"published_at: not an ISO 8601 date in rows 0 \(first: 'yesterday'\)"),
-        ({"ingested_at": None}, r"ingested_at: missing in rows 0"),
-        ({"lon": None}, r"lat/lon: one of the pair is missing in rows 0"),
-        ({"magnitude": float("inf")}, r"magnitude: not finite"),
-        ({"places": "{not json"}, r"places: not a JSON array of objects"),
-        ({"places": '{"name": "Paris"}'}, r"places: not a JSON array of objects"),
-    ],
-)
-def test_conform_names_the_bad_value(changes: dict[str, Any], problem: str) -> None:
-    with pytest.raises(DataFormatError, match=problem):
-        conform(pd.DataFrame([event("a", **changes)]))
-
-
-def test_conform_rejects_a_geometry_that_disagrees_with_lat_lon() -> None:
-    raw = gpd.GeoDataFrame([event("a")], geometry=[shapely.Point(48.8566, 2.3522)], crs="EPSG:4326")
-    with pytest.raises(
-        DataFormatError, match=r"geometry: not the Point \(lon, lat\) of its row, e\.g\. lat and lon swapped, in rows 0"
-    ):
-        conform(raw)
-
-
-@pytest.mark.parametrize(
-    ("geometry", "problem"),
-    [
-        ("POINT (2.3522 48.8566)", r"^- geometry: not shapely geometries"),
-        (shapely.LineString([(0, 0), (1, 1)]), r"^- geometry: not a Point in rows 0 \(first: <LINESTRING"),
-        (None, r"^- geometry: not the Point \(lon, lat\) of its row"),
-    ],
-)
-def test_conform_checks_a_plain_geometry_column(geometry: Any, problem: str) -> None:
-    raw = pd.DataFrame([event("a")]).assign(geometry=[geometry])
-    with pytest.raises(DataFormatError, match="(?m)" + problem) as caught:
-        conform(raw)
-    assert "(1 problem)" in str(caught.value)
-
-
-def test_conform_keeps_a_matching_geometry_and_rejects_another_crs() -> None:
-    good = gpd.GeoDataFrame([event("a"), placeless("b")], geometry=[shapely.Point(2.3522, 48.8566), None], crs=4326)
-    assert conform(good).geometry.iloc[0] == shapely.Point(2.3522, 48.8566)
-    with pytest.raises(DataFormatError, match="geometry: CRS is EPSG:3857, expected EPSG:4326"):
-        conform(good.to_crs(3857))
 
 
 # -- paths --------------------------------------------------------------------------------------------------------
@@ -336,6 +150,94 @@ def test_lock_held_elsewhere_times_out_with_a_store_error(path: Path) -> None:
     assert append_events(path, batch("a", 1)).added == 1
 
 
+# -- staged appends -----------------------------------------------------------------------------------------------
+
+
+def test_staged_batches_commit_as_one_append_in_order(path: Path) -> None:
+    append_events(path, batch("old", 2))
+    with staged_events(path) as staged:
+        staged.add(batch("a", 3))
+        staged.add(events(event("old-1"), event("b-0"), placeless("a-2")))  # a stored id and one staged before
+        staged.add(events(placeless("c-0")))
+        assert (staged.rows, staged.unplaced) == (7, 2)
+        assert leftovers(path.parent) == []  # the staging file has no name
+        assert len(read_events(path)) == 2  # nothing is visible before the commit
+        result = staged.commit()
+    assert result == AppendResult(added=5, skipped=2, total=7)
+    assert read_events(path)["event_id"].tolist() == ["old-0", "old-1", "a-0", "a-1", "a-2", "b-0", "c-0"]
+    assert leftovers(path.parent) == []
+
+
+def test_leaving_without_a_commit_changes_nothing(path: Path) -> None:
+    append_events(path, batch("old", 1))
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError, match="reading failed"), staged_events(path) as staged:
+        staged.add(batch("new", 2))
+        raise RuntimeError("reading failed")
+    assert path.read_bytes() == before
+    assert leftovers(path.parent) == []
+
+
+def test_staged_events_are_committed_once(path: Path) -> None:
+    with staged_events(path) as staged:
+        staged.add(batch("a", 1))
+        staged.commit()
+        with pytest.raises(ValueError, match="already committed"):
+            staged.add(batch("b", 1))
+        with pytest.raises(ValueError, match="already committed"):
+            staged.commit()
+    assert read_events(path)["event_id"].tolist() == ["a-0"]
+
+
+def test_a_commit_of_nothing_new_writes_nothing(path: Path) -> None:
+    append_events(path, batch("a", 2))
+    before = (path.stat().st_mtime_ns, path.read_bytes())
+    with staged_events(path) as staged:
+        staged.add(batch("a", 2))
+        assert staged.commit() == AppendResult(added=0, skipped=2, total=2)
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_the_store_is_written_in_row_groups_and_reads_back_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "CHUNK_ROWS", 3)
+    append_events(path, batch("a", 4))
+    append_events(path, batch("b", 5))
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [3, 1, 3, 2]
+    stored = read_events(path)
+    assert stored["event_id"].tolist() == [f"a-{i}" for i in range(4)] + [f"b-{i}" for i in range(5)]
+    assert stored.geometry.iloc[0] == shapely.Point(2.3522, 48.8566)
+
+
+STAGE_MANY = """
+import resource, sys
+from pathlib import Path
+from geo.store import staged_events
+from tests.rows import event, events
+size = int(sys.argv[2])
+template = events(*(event(f"{i}", text="Flood waters rose in central Paris. " * 600) for i in range(250)))
+with staged_events(Path(sys.argv[1])) as staged:
+    for n in range(size):
+        staged.add(template.assign(event_id=[f"{n}-{i}" for i in range(250)]))
+    staged.commit()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_kib(path: Path, batches: int) -> int:
+    command = [sys.executable, "-c", STAGE_MANY, str(path), str(batches)]
+    done = subprocess.run(command, cwd=settings.PROJECT_DIR, capture_output=True, text=True, check=True, timeout=300)
+    return int(done.stdout)
+
+
+def test_memory_of_a_staged_append_does_not_grow_with_its_size(tmp_path: Path) -> None:
+    """5 MB of events per batch: 16 batches (80 MB) and 64 (320 MB) peak at about the same memory."""
+    small = _peak_kib(tmp_path / "small.parquet", 16)
+    large = _peak_kib(tmp_path / "large.parquet", 64)
+    assert pq.ParquetFile(tmp_path / "large.parquet").metadata.num_rows == 16_000
+    assert large - small < 60 * 1024, f"peak {small / 1024:.0f} MB for 80 MB of events, {large / 1024:.0f} MB for 320"
+
+
 # -- failures leave the previous store intact -----------------------------------------------------------------------
 
 
@@ -409,9 +311,10 @@ def _fill_the_disk(fd: int) -> None:
     ("target", "failure", "message"),
     [
         (tempfile, ("NamedTemporaryFile", _refuse_temp_file), "permission denied; make .* writable or set GEO_STORE"),
+        (tempfile, ("TemporaryFile", _refuse_temp_file), "permission denied; make .* writable or set GEO_STORE"),
         (os, ("fsync", _fill_the_disk), "disk full; free space or set GEO_STORE to another path"),
     ],
-    ids=["read-only", "disk-full"],
+    ids=["read-only", "read-only-staging", "disk-full"],
 )
 def test_write_failures_give_a_clear_store_error_and_change_nothing(
     path: Path, monkeypatch: pytest.MonkeyPatch, target: Any, failure: tuple[str, Any], message: str
@@ -427,48 +330,3 @@ def test_write_failures_give_a_clear_store_error_and_change_nothing(
     monkeypatch.undo()
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
     assert leftovers(path.parent) == []
-
-
-# -- export -------------------------------------------------------------------------------------------------------
-
-
-def test_geojson_export_is_rfc7946_with_lon_lat_order_and_null_geometry(path: Path) -> None:
-    append_events(path, events(event("a"), placeless("b")))
-    collection = json.loads(str(export_events(path, "geojson")))
-    assert collection["type"] == "FeatureCollection"
-    first, second = collection["features"]
-    assert first["id"] == "a"
-    assert first["geometry"] == {"type": "Point", "coordinates": [2.3522, 48.8566]}
-    assert second["geometry"] is None
-    assert set(first["properties"]) == set(EVENT_COLUMNS) - {"geometry"}
-    assert first["properties"]["published_at"] == "2024-05-01T12:00:00+00:00"
-    assert (first["properties"]["injured"], second["properties"]["lat"]) == (None, None)
-    assert json.loads(first["properties"]["places"])[0]["name"] == "Paris"
-
-
-def test_csv_export_defuses_formulas_in_text_columns_only(path: Path) -> None:
-    append_events(path, events(event("a", title='=HYPERLINK("http://evil.example","x")', lon=-3.7), placeless("b")))
-    rows = list(csv.DictReader(io.StringIO(str(export_events(path, "csv")))))
-    assert list(rows[0]) == [name for name in EVENT_COLUMNS if name != "geometry"]
-    assert rows[0]["title"] == '\'=HYPERLINK("http://evil.example","x")'
-    assert rows[0]["lon"] == "-3.7"
-    assert rows[0]["published_at"] == "2024-05-01T12:00:00+00:00"
-    assert (rows[1]["lat"], rows[1]["published_at"], rows[1]["url"]) == ("", "", "")
-
-
-@pytest.mark.parametrize("cell", ["+1 234", "-2 dead", "@SUM(A1)", "\tx", "=1+1"])
-def test_every_formula_prefix_is_defused(cell: str) -> None:
-    assert store._defuse(cell) == "'" + cell
-    assert store._defuse("Flood in Paris") == "Flood in Paris"
-
-
-def test_export_writes_to_a_file_when_asked(path: Path, tmp_path: Path) -> None:
-    append_events(path, batch("a", 2))
-    out = tmp_path / "events.geojson"
-    assert export_events(path, "geojson", out) == out
-    assert len(json.loads(out.read_text(encoding="utf-8"))["features"]) == 2
-
-
-def test_export_of_a_missing_store_is_empty(path: Path) -> None:
-    assert json.loads(str(export_events(path, "geojson")))["features"] == []
-    assert str(export_events(path, "csv")).startswith("event_id,title,")
