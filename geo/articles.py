@@ -1,8 +1,9 @@
 """Read news into Article records from a file, an http(s) URL or stdin: JSONL, CSV, RSS/Atom, HTML or a page dump.
 
-JSONL and CSV are streamed, one record in memory at a time; feeds, HTML and page dumps are read whole, up
-to ``MAX_DOCUMENT_BYTES``. Bad input never raises: each problem becomes a :class:`Problem` saying where it
-is and what was skipped, and reading goes on with the rest.
+JSONL and CSV are streamed, one record in memory at a time. Page dumps are streamed too: decoded line by line
+and split with a bounded window of recent stories (:func:`geo.pagesplit.split_lines`), so their size has no
+limit. Feeds and HTML are read whole, up to ``MAX_DOCUMENT_BYTES``. Bad input never raises: each problem
+becomes a :class:`Problem` saying where it is and what was skipped, and reading goes on with the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,14 +33,14 @@ import feedparser
 import trafilatura
 
 from geo.jsonl import MAX_LINE_BYTES, parse_json_object
-from geo.pagesplit import first_sentence, fold, split_page
+from geo.pagesplit import first_sentence, fold, split_lines
 
 __all__ = ["Article", "Problem", "article_id", "fetch_url", "html_text", "iter_articles", "parse_date", "read_articles"]
 
 USER_AGENT: Final = "geo-news-event-map/0.1 (article reader)"
 #: Seconds to wait for a server when reading a URL.
 FETCH_TIMEOUT: Final = 20.0
-#: Feeds, HTML pages and page dumps larger than this are refused (JSONL and CSV are streamed instead).
+#: Feeds, HTML pages and fetched pages larger than this are refused (JSONL, CSV and page dumps are streamed).
 MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
 #: Bytes looked at to tell the format and to spot binary files.
 SNIFF_BYTES: Final = 8192
@@ -222,14 +223,18 @@ def _read(stream: BinaryIO, origin: _Origin, problems: list[Problem]) -> Iterato
         reader = _jsonl_articles if kind == "jsonl" else _csv_articles
         yield from reader(_lines(head, stream), origin, problems)
         return
+    if kind == "text" and origin.url is None:
+        yield from _page_articles(_page_lines(head, stream, origin.where, problems), origin, problems)
+        return
     data = head + stream.read(MAX_DOCUMENT_BYTES + 1 - len(head))
     if len(data) > MAX_DOCUMENT_BYTES:
         problems.append(Problem(origin.where, f"larger than {MAX_DOCUMENT_BYTES} bytes: not read"))
     elif kind == "feed":
         yield from _feed_articles(data, origin, problems)
-    else:
-        text = _decode(data, origin.where, problems, _declared_charset(data) if kind == "html" else None)
-        yield from (_html_articles if kind == "html" else _page_articles)(text, origin, problems)
+    elif kind == "html":
+        yield from _html_articles(_decode(data, origin.where, problems, _declared_charset(data)), origin, problems)
+    else:  # a fetched page dump: fetch_url stops one byte past MAX_DOCUMENT_BYTES, so a cut page is refused above
+        yield from _page_articles(_page_lines(data, io.BytesIO(), origin.where, problems), origin, problems)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -256,6 +261,67 @@ def _lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
         first[-1] += rest.readline()
     yield from first
     yield from rest
+
+
+def _line_pieces(head: bytes, rest: BinaryIO, limit: int) -> Iterator[bytes]:
+    """The lines of ``head`` then ``rest``, read lazily; a line longer than ``limit`` bytes comes in pieces."""
+    start = io.BytesIO(head)
+    for piece in iter(lambda: start.readline(limit), b""):
+        complete = piece.endswith(b"\n") or len(piece) == limit
+        yield piece if complete else piece + rest.readline(limit - len(piece))
+    yield from iter(lambda: rest.readline(limit), b"")
+
+
+class _PageDecoder:
+    """UTF-8 decoded piece by piece, a BOM at the start dropped; bytes that are not UTF-8 become U+FFFD, with one
+    problem naming the first line that has any."""
+
+    def __init__(self, where: str, problems: list[Problem]) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+        self._where, self._problems = where, problems
+        self._offset = 0
+
+    def decode(self, piece: bytes, line: int, *, final: bool = False) -> str:
+        """The text of the next ``piece`` (on line ``line``); a character cut at its end waits for the next one."""
+        if self._offset == 0 and piece.startswith(codecs.BOM_UTF8):
+            piece, self._offset = piece[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+        pending = len(self._decoder.getstate()[0])
+        try:
+            text = self._decoder.decode(piece, final)
+        except UnicodeDecodeError as err:
+            offset = self._offset - pending + err.start
+            message = f"not UTF-8 (first bad byte on line {line}, at offset {offset}): replaced by U+FFFD"
+            self._problems.append(Problem(self._where, message))
+            self._decoder.errors = "replace"
+            text = self._decoder.decode(piece, final)
+        self._offset += len(piece)
+        return text
+
+
+def _page_lines(head: bytes, rest: BinaryIO, where: str, problems: list[Problem]) -> Iterator[str]:
+    """The text lines of a page dump (``head`` then ``rest``), decoded lazily in bounded memory.
+
+    A line longer than ``MAX_LINE_BYTES`` is read in pieces of that size, each cut after its last space (or at
+    once when it has none) and split as a paragraph of its own, with a problem naming the line. This keeps every
+    word, where truncating the line would drop the rest of it; the cost is a paragraph break inside that line.
+    """
+    decoder = _PageDecoder(where, problems)
+    number, carry, cut_line = 1, "", 0
+    for piece in _line_pieces(head, rest, MAX_LINE_BYTES):
+        text = carry + decoder.decode(piece, number)
+        if piece.endswith(b"\n") or len(piece) < MAX_LINE_BYTES:
+            yield from text.splitlines()
+            number, carry = number + 1, ""
+            continue
+        if cut_line != number:
+            message = f"longer than {MAX_LINE_BYTES} bytes: read in pieces cut at spaces, each a paragraph"
+            problems.append(Problem(f"{where}:{number}", message))
+            cut_line = number
+        space = max(text.rfind(" ", len(carry)), text.rfind("\r", len(carry)))
+        cut = space + 1 if space >= 0 else len(text)
+        yield from text[:cut].splitlines()
+        carry = text[cut:]
+    yield from (carry + decoder.decode(b"", number, final=True)).splitlines()
 
 
 def _declared_charset(page: bytes) -> str | None:
@@ -506,9 +572,11 @@ def _html_articles(markup: str, origin: _Origin, problems: list[Problem]) -> Ite
     )
 
 
-def _page_articles(text: str, origin: _Origin, problems: list[Problem]) -> Iterator[Article]:
-    stories = split_page(text)
-    if not stories:
-        problems.append(Problem(origin.where, "no news text found (only menu or boilerplate lines)"))
-    for story in stories:
+def _page_articles(lines: Iterable[str], origin: _Origin, problems: list[Problem]) -> Iterator[Article]:
+    """The stories of a page dump's ``lines`` as articles, read lazily; a problem when there are none."""
+    found = False
+    for story in split_lines(lines):
+        found = True
         yield Article.create(story.title, story.text, url=origin.url, source=origin.source)
+    if not found:
+        problems.append(Problem(origin.where, "no news text found (only menu or boilerplate lines)"))

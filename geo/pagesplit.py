@@ -5,6 +5,10 @@ full paragraph wherever that appears, repeats merge into the first copy, and a p
 before it when it continues the topic: it opens with a cue ("He", "According to", a quotation mark) or
 shares at least two salient terms with the story, one of them a name or a number. Requiring a shared name
 keeps two unrelated stories of one kind apart ("earthquake" and "magnitude" alone do not join two quakes).
+
+A page is read line by line and only the last ``WINDOW_STORIES`` stories are held: teasers, repeats and
+repeated headlines are matched within that window, and a story that falls out of it is handed on and
+forgotten, so a page dump of any length is split in bounded memory.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["Story", "first_sentence", "fold", "split_page"]
+__all__ = ["Story", "first_sentence", "fold", "split_lines", "split_page"]
 
 #: Titles cut from a first sentence are at most this long (cut on a word boundary).
 TITLE_CHARS: Final = 120
@@ -27,6 +33,9 @@ MIN_WORDS: Final = 4
 BOILERPLATE_MAX_WORDS: Final = 30
 #: Paragraphs are matched as repeats or teasers on at least this many folded characters.
 MATCH_CHARS: Final = 24
+#: Teasers, repeats and repeated headlines are matched within the last this many stories; an older story is
+#: handed on and forgotten (a repeat of it further down the page starts a new story).
+WINDOW_STORIES: Final = 200
 
 _BOILERPLATE: Final = re.compile(
     r"""\b(?:app\s?store|play\s?store|google\s+play|download\s+(?:the|our)\b.*\bapp(?:lication)?
@@ -40,6 +49,7 @@ _BOILERPLATE: Final = re.compile(
 _LABELS: Final = frozenset("live breaking update updated developing exclusive watch video".split())
 _LABEL: Final = re.compile(r"^(?P<word>[^\W\d_]+)(?P<sep>\s*[:|•–—-]\s*|\s+)(?P<rest>\S.*)$")
 _TERMINAL: Final = tuple('.!?"”’»')
+_POSSESSIVE: Final = ("'s", "’s")
 _TEASER_END: Final = re.compile(r"\s*(?:\.{3,}|…)\s*$")
 _CUE: Final = re.compile(
     r"""^(?:["“”‘'«]|(?:he|she|they|it|its|this|these|those|his|her|their|that|such)\b
@@ -105,8 +115,12 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    #: Text whose salient terms are not yet in ``terms`` and ``names`` (they are only needed by ``_continues``).
+    unlearned: list[str] = field(default_factory=list)
     #: False once a teaser ends the story: what follows a teaser is another card.
     open: bool = True
+    #: The keys under which its paragraphs and teasers are indexed, to drop them when the story is forgotten.
+    keys: set[str] = field(default_factory=set)
 
     def add(self, paragraph: str) -> int:
         self.paragraphs.append(paragraph)
@@ -114,9 +128,16 @@ class _Draft:
         return len(self.paragraphs) - 1
 
     def learn(self, paragraph: str) -> None:
-        terms, names = salient_terms(paragraph)
-        self.terms |= terms
-        self.names |= names
+        self.unlearned.append(paragraph)
+
+    def salient(self) -> tuple[set[str], set[str]]:
+        """(salient terms, names and numbers) of the title and paragraphs learned so far."""
+        for paragraph in self.unlearned:
+            terms, names = salient_terms(paragraph)
+            self.terms |= terms
+            self.names |= names
+        self.unlearned.clear()
+        return self.terms, self.names
 
     def story(self) -> Story:
         text = "\n".join(self.paragraphs) or (self.title or "")
@@ -136,7 +157,8 @@ def salient_terms(paragraph: str) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     for sentence in sentences(paragraph):
         for position, match in enumerate(_WORD.finditer(sentence)):
-            word = re.sub(r"['’]s$", "", match.group())
+            word = match.group()
+            word = word[:-2] if word.endswith(_POSSESSIVE) else word
             key = word.casefold()
             if key in _GENERIC_NAMES:
                 continue
@@ -175,19 +197,38 @@ def _continues(draft: _Draft, paragraph: str) -> bool:
     if _CUE.match(paragraph):
         return True
     terms, names = salient_terms(paragraph)
-    shared = draft.terms & terms
-    return len(shared) >= 2 and bool(shared & (names | draft.names))
+    draft_terms, draft_names = draft.salient()
+    shared = draft_terms & terms
+    return len(shared) >= 2 and bool(shared & (names | draft_names))
 
 
 class _Page:
-    """The stories of one page as they are read, with the paragraphs seen so far for repeats and teasers."""
+    """The last ``window`` stories of a page as they are read, with their paragraphs for repeats and teasers."""
 
-    def __init__(self) -> None:
-        self.drafts: list[_Draft] = []
+    def __init__(self, window: int = WINDOW_STORIES) -> None:
+        self.window = window
+        self.drafts: deque[_Draft] = deque()
         self.current: _Draft | None = None
         self.seen: dict[str, list[_Seen]] = {}
         self.teasers: dict[str, list[_Seen]] = {}
         self.titles: dict[str, _Draft] = {}
+
+    def read(self, raw: str) -> None:
+        """Take the next line of the page (boilerplate and blank lines are dropped)."""
+        line = strip_label(" ".join(raw.split()))
+        if not line or is_boilerplate(line):
+            return
+        if is_headline(line) and not _TEASER_END.search(line):
+            self.headline(line)
+        else:
+            self.paragraph(line)
+
+    def overflow(self, *, final: bool = False) -> Iterator[Story]:
+        """Forget the oldest stories beyond the window (all of them when ``final``); those that hold text."""
+        while len(self.drafts) > (0 if final else self.window):
+            draft = self._forget()
+            if draft.paragraphs or draft.title:
+                yield draft.story()
 
     def headline(self, line: str) -> None:
         known = self.titles.get(fold(line))
@@ -206,6 +247,7 @@ class _Page:
             draft = self._start(None)
         seen = _Seen(draft, draft.add(text), folded)
         (self.teasers if teaser else self.seen).setdefault(folded[:MATCH_CHARS], []).append(seen)
+        draft.keys.add(folded[:MATCH_CHARS])
         draft.open = not teaser
         self.current = draft
 
@@ -215,6 +257,23 @@ class _Page:
             draft.learn(title)
             self.titles[fold(title)] = draft
         self.drafts.append(draft)
+        return draft
+
+    def _forget(self) -> _Draft:
+        """Drop the oldest story and its entries in the indexes; the story."""
+        draft = self.drafts.popleft()
+        title = fold(draft.title) if draft.title is not None else None
+        if title is not None and self.titles.get(title) is draft:
+            del self.titles[title]
+        for index in (self.seen, self.teasers):
+            for key in draft.keys:
+                kept = [seen for seen in index.get(key, []) if seen.draft is not draft]
+                if kept:
+                    index[key] = kept
+                else:
+                    index.pop(key, None)
+        if self.current is draft:
+            self.current = None
         return draft
 
     def _repeat(self, folded: str, teaser: bool) -> _Draft | None:
@@ -242,15 +301,15 @@ class _Page:
         return None
 
 
+def split_lines(lines: Iterable[str]) -> Iterator[Story]:
+    """The stories of a page dump read lazily, line by line, in the order they first appear (see ``WINDOW_STORIES``)."""
+    page = _Page()
+    for raw in lines:
+        page.read(raw)
+        yield from page.overflow()
+    yield from page.overflow(final=True)
+
+
 def split_page(text: str) -> list[Story]:
     """The stories of a page dump, in the order they first appear."""
-    page = _Page()
-    for raw in text.splitlines():
-        line = strip_label(" ".join(raw.split()))
-        if not line or is_boilerplate(line):
-            continue
-        if is_headline(line) and not _TEASER_END.search(line):
-            page.headline(line)
-        else:
-            page.paragraph(line)
-    return [draft.story() for draft in page.drafts if draft.paragraphs or draft.title]
+    return list(split_lines(text.splitlines()))

@@ -7,14 +7,15 @@ import json
 import sys
 import time
 import urllib.error
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from geo import settings
+from geo import articles, settings
 from geo.articles import Article, Problem, article_id, html_text, iter_articles, parse_date, read_articles
-from geo.pagesplit import first_sentence, split_page
+from geo.pagesplit import WINDOW_STORIES, _Page, _Seen, first_sentence, split_lines, split_page
 
 TRUMP_XI_HEADLINE = "Trump, Xi hold high-stakes talks in South Korea amidst renewed tensions"
 TRUMP_XI_FULL = (
@@ -212,6 +213,79 @@ def test_same_kind_of_event_elsewhere_starts_a_new_story() -> None:
     first = "A magnitude 6.9 earthquake struck off the coast of Cebu City, killing 69 people."
     second = "A magnitude 7.8 earthquake struck the Drake Passage, prompting a tsunami threat in Chile."
     assert len(split_page(f"{first}\n{second}\n")) == 2
+
+
+# --- page splitting in a window, line by line ---------------------------------------------------------------
+
+RESCUE_HEADLINE = "Rescue teams reach villages cut off by the floods"
+RESCUE_TEASER = "Rescue teams worked through the night to reach stranded families near Riverton..."
+RESCUE_FULL = "Rescue teams worked through the night to reach stranded families near Riverton on Tuesday."
+RESCUE_MORE = "They said more than 200 people had been moved to shelters."
+QUAKE = "A magnitude 6.1 earthquake struck near Lima, Peru, killing 3 people."
+
+
+def card(n: int) -> list[str]:
+    """A headline and its paragraph, sharing nothing with another card's."""
+    return [f"Flood report {n} from the lower valley", f"{n}: heavy rain closed the road to the coast on Monday."]
+
+
+def cards(count: int) -> list[str]:
+    return [line for n in range(count) for line in card(n)]
+
+
+def test_split_lines_yields_a_story_once_it_leaves_the_window() -> None:
+    read: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in cards(WINDOW_STORIES + 1):
+            read.append(line)
+            yield line
+        raise RuntimeError("read past the window")
+
+    stories = split_lines(lines())
+    first = next(stories)
+    assert [first.title, first.text] == card(0)
+    assert len(read) == 2 * WINDOW_STORIES + 1
+    with pytest.raises(RuntimeError, match="past the window"):
+        list(stories)
+
+
+def indexed(index: dict[str, list[_Seen]]) -> int:
+    return sum(len(entries) for entries in index.values())
+
+
+def test_the_window_bounds_the_indexes_of_a_long_page() -> None:
+    page, largest, count = _Page(), 0, 5000
+    for n in range(count):
+        teaser = f"District {n} rescue teams worked through the night to reach stranded families..."
+        for line in [card(n)[0], teaser, *([teaser[:-3] + " on Tuesday."] if n % 2 else [])]:
+            page.read(line)
+            list(page.overflow())
+        sizes = (len(page.drafts), len(page.titles), len(page.seen), len(page.teasers))
+        largest = max(largest, *sizes, indexed(page.seen), indexed(page.teasers))
+    assert largest == WINDOW_STORIES
+    window = {id(draft) for draft in page.drafts}
+    assert {id(draft) for draft in page.titles.values()} == window
+    assert {id(seen.draft) for entries in (*page.seen.values(), *page.teasers.values()) for seen in entries} == window
+
+
+def test_split_lines_of_a_long_page_keeps_every_story_in_order() -> None:
+    count = 3 * WINDOW_STORIES + 7
+    stories = list(split_lines(iter(cards(count))))
+    assert [[story.title, story.text] for story in stories] == [card(n) for n in range(count)]
+
+
+@pytest.mark.parametrize(("between", "merged"), [(WINDOW_STORIES - 2, True), (WINDOW_STORIES, False)])
+def test_teasers_repeats_and_headlines_merge_within_the_window(between: int, merged: bool) -> None:
+    lines = [RESCUE_HEADLINE, RESCUE_TEASER, QUAKE, *cards(between), RESCUE_FULL, QUAKE, RESCUE_HEADLINE, RESCUE_MORE]
+    stories = [(story.title, story.text) for story in split_lines(lines)]
+    middle = [(title, text) for title, text in map(card, range(between))]
+    if merged:
+        assert stories == [(RESCUE_HEADLINE, f"{RESCUE_FULL}\n{RESCUE_MORE}"), (QUAKE, QUAKE), *middle]
+    else:
+        first = [(RESCUE_HEADLINE, RESCUE_TEASER[:-3]), (QUAKE, QUAKE)]
+        last = [(RESCUE_FULL, RESCUE_FULL), (QUAKE, QUAKE), (RESCUE_HEADLINE, RESCUE_MORE)]
+        assert stories == [*first, *middle, *last]
 
 
 def test_first_sentence_skips_abbreviations_and_cuts_on_a_word() -> None:
@@ -519,6 +593,47 @@ def test_non_utf8_text_is_replaced_with_a_problem(tmp_path: Path) -> None:
     assert article.text == "Caf\ufffd owners in Nice said the shooting was shocking."
     assert problem.where == str(tmp_path / "latin.txt")
     assert "not UTF-8" in problem.message
+
+
+def test_non_utf8_lines_give_one_problem_naming_the_first(tmp_path: Path) -> None:
+    data = f"{PARAGRAPH}\n".encode() + b"Caf\xe9 owners in Nice were shocked.\n" + b"\xff " + PARAGRAPH.encode()
+    found, [problem] = read(tmp_path, "latin.txt", data)
+    assert [a.text for a in found] == [PARAGRAPH, "Caf\ufffd owners in Nice were shocked.", f"\ufffd {PARAGRAPH}"]
+    assert problem.where == str(tmp_path / "latin.txt")
+    offset = data.index(b"\xe9")
+    assert problem.message == f"not UTF-8 (first bad byte on line 2, at offset {offset}): replaced by U+FFFD"
+
+
+def test_page_dump_with_a_bom_and_crlf(tmp_path: Path) -> None:
+    [article], problems = read(
+        tmp_path, "bom.txt", b"\xef\xbb\xbf" + f"{TRUMP_XI_HEADLINE}\r\n{PARAGRAPH}\r\n".encode()
+    )
+    assert ((article.title, article.text), problems) == ((TRUMP_XI_HEADLINE, PARAGRAPH), [])
+
+
+def test_page_dump_of_boilerplate_only(tmp_path: Path) -> None:
+    found, [problem] = read(tmp_path, "menu.txt", "Home\nNews\nSport\nSubscribe to our newsletter\n")
+    assert found == []
+    assert problem.message == "no news text found (only menu or boilerplate lines)"
+
+
+def test_page_dump_line_longer_than_the_limit_is_read_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 197
+    monkeypatch.setattr(articles, "MAX_LINE_BYTES", limit)
+    long = " ".join(f"Report {n}: the storm cut power in São Paulo and Zürich overnight." for n in range(20))
+    encoded = long.encode()
+    assert any(encoded[cut] & 0xC0 == 0x80 for cut in range(limit, len(encoded), limit)), "no cut inside a character"
+    path = write(tmp_path, "long.txt", f"Storm cuts power in São Paulo\n{long}\n")
+    [article], [problem] = read_articles(path)
+    assert article.title == "Storm cuts power in São Paulo"
+    assert article.text.split() == long.split()
+    assert article.text.count("\n") >= len(encoded) // limit
+    assert (problem.where, problem.message) == (
+        f"{path}:2",
+        f"longer than {limit} bytes: read in pieces cut at spaces, each a paragraph",
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
