@@ -141,6 +141,29 @@ def _from_arrow(table: pa.Table) -> gpd.GeoDataFrame:
     return conform(gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS))
 
 
+def _chunks(source: pq.ParquetFile) -> Iterator[pa.Table]:
+    """The rows of a Parquet file, at most CHUNK_ROWS at a time.
+
+    Read one row group at a time: a reader over the whole file keeps what it has read until it is done."""
+    for group in range(source.num_row_groups):
+        for batch in source.iter_batches(batch_size=CHUNK_ROWS, row_groups=[group]):
+            yield pa.Table.from_batches([batch])
+
+
+def _rechunked(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
+    """The same rows in tables of about CHUNK_ROWS rows (small staged batches are joined into one row group)."""
+    held: list[pa.Table] = []
+    rows = 0
+    for table in tables:
+        held.append(table)
+        rows += table.num_rows
+        if rows >= CHUNK_ROWS:
+            yield pa.concat_tables(held)
+            held, rows = [], 0
+    if rows:
+        yield pa.concat_tables(held)
+
+
 def _stored_ids(path: Path) -> set[str]:
     if not path.exists():
         return set()
@@ -155,8 +178,8 @@ def _stored_chunks(path: Path) -> Iterator[pa.Table]:
     if not path.exists():
         return
     try:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS):
-            yield _to_arrow(_from_arrow(pa.Table.from_batches([batch])))
+        for chunk in _chunks(pq.ParquetFile(path)):
+            yield _to_arrow(_from_arrow(chunk))
     except _READ_ERRORS as err:
         raise _unreadable(path, err) from err
 
@@ -172,7 +195,7 @@ def _write_atomically(chunks: Iterable[pa.Table], path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=_TEMP_SUFFIX, delete=False) as out:
             temp = Path(out.name)
             with pq.ParquetWriter(out, _arrow_schema()) as writer:
-                for chunk in chunks:
+                for chunk in _rechunked(chunks):
                     writer.write_table(chunk, row_group_size=CHUNK_ROWS)
             out.flush()
             os.fsync(out.fileno())
@@ -232,8 +255,7 @@ class StagedEvents:
 
     def _staged_chunks(self) -> Iterator[pa.Table]:
         self._staging.seek(0)
-        for batch in pq.ParquetFile(self._staging).iter_batches(batch_size=CHUNK_ROWS):
-            yield pa.Table.from_batches([batch])
+        yield from _chunks(pq.ParquetFile(self._staging))
 
     def _new_count(self, stored: set[str]) -> int:
         """How many staged rows have an id neither stored nor staged before them."""

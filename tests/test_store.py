@@ -203,7 +203,8 @@ def test_the_store_is_written_in_row_groups_and_reads_back_whole(path: Path, mon
     append_events(path, batch("a", 4))
     append_events(path, batch("b", 5))
     meta = pq.ParquetFile(path).metadata
-    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [3, 1, 3, 2]
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(sizes) == 9 and max(sizes) == 3
     stored = read_events(path)
     assert stored["event_id"].tolist() == [f"a-{i}" for i in range(4)] + [f"b-{i}" for i in range(5)]
     assert stored.geometry.iloc[0] == shapely.Point(2.3522, 48.8566)
@@ -235,7 +236,7 @@ def test_memory_of_a_staged_append_does_not_grow_with_its_size(tmp_path: Path) -
     small = _peak_kib(tmp_path / "small.parquet", 16)
     large = _peak_kib(tmp_path / "large.parquet", 64)
     assert pq.ParquetFile(tmp_path / "large.parquet").metadata.num_rows == 16_000
-    assert large - small < 60 * 1024, f"peak {small / 1024:.0f} MB for 80 MB of events, {large / 1024:.0f} MB for 320"
+    assert large - small < 40 * 1024, f"peak {small / 1024:.0f} MB for 80 MB of events, {large / 1024:.0f} MB for 320"
 
 
 # -- failures leave the previous store intact -----------------------------------------------------------------------
