@@ -8,7 +8,8 @@ filtering, the map.
 
 from __future__ import annotations
 
-import tempfile
+import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.articles import Upload
 from geo.assets import asset_urls, install_assets
 from geo.errors import GeoError
 from geo.event_lexicon import EVENT_TYPES
@@ -25,11 +27,16 @@ from geo.filters import facets, filter_events
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
 from geo.mapview import build_map, event_id_from_tooltip, events_without_place, map_html
+from geo.records import Problem
 from geo.settings import SAMPLE_PAGE
 from geo.store import default_store_path, read_events
 from geo.urlstate import ViewState, parse_query_params
 
 TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]
+#: Characters Markdown gives a meaning to; :func:`plain` escapes them.
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=]")
+#: Problems listed after an upload; the rest are counted.
+SHOWN_PROBLEMS = 50
 UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
 
 
@@ -213,14 +220,30 @@ def downloads(events: pd.DataFrame, m: Any) -> None:
     right.download_button("Map (HTML)", map_html(m), "event-map.html", "text/html")
 
 
+def plain(text: str) -> str:
+    """``text`` with every Markdown character escaped, so messages quoting input show as typed and load nothing."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+
+
+def show_problems(problems: Sequence[Problem]) -> None:
+    """What was skipped, and where: the first ``SHOWN_PROBLEMS`` as plain text, then a count of the rest."""
+    if not problems:
+        return
+    lines = [f"{problem.where}: {problem.message}" for problem in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
+    st.warning(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}; the rest was read:")
+    st.code("\n".join(lines), language=None, wrap_lines=True)
+
+
 def add_news(store: Path) -> None:
-    """Paste text, upload a file or give a feed URL; the new events join the store."""
+    """Paste text, upload files or give a feed URL; the new events join the store."""
     with st.expander("Add news"):
-        pasted = st.text_area("Paste news text (one paragraph a line)")
-        upload = st.file_uploader("Or upload a file", type=UPLOAD_TYPES)
+        pasted = st.text_area("Paste news text (one paragraph a line, or JSON lines)")
+        uploads = st.file_uploader("Or upload files", type=UPLOAD_TYPES, accept_multiple_files=True)
         url = st.text_input("Or a feed or page URL (uses the network)")
         if st.button("Add"):
-            sources = _sources(pasted, upload, url)
+            sources = _sources(pasted, uploads or [], url)
             if not sources:
                 st.warning("Nothing to add: paste text, choose a file or give a URL.")
                 return
@@ -234,25 +257,19 @@ def add_news(store: Path) -> None:
             try:
                 report = ingest_sources(sources, store, geoparser(), progress=advance)
             except GeoError as err:
-                st.error(str(err))
+                st.error(plain(str(err)))
                 return
-            for problem in report.problems:
-                st.warning(f"{problem.where}: {problem.message}")
-            st.success(report.summary())
+            show_problems(report.problems)
+            st.success(plain(report.summary()))
             st.cache_data.clear()
 
 
-def _sources(pasted: str, upload: Any, url: str) -> list[str]:
-    sources = []
-    folder = Path(tempfile.mkdtemp(prefix="geo-upload-"))
+def _sources(pasted: str, uploads: Sequence[Any], url: str) -> list[str | Upload]:
+    """What to read: the pasted text and each uploaded file (kept in memory, named as uploaded), then the URL."""
+    sources: list[str | Upload] = []
     if pasted.strip():
-        path = folder / "pasted.txt"
-        path.write_text(pasted, encoding="utf-8")
-        sources.append(str(path))
-    if upload is not None:
-        path = folder / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        sources.append(str(path))
+        sources.append(Upload("pasted text", pasted.encode("utf-8")))
+    sources += [Upload(upload.name, upload.getvalue()) for upload in uploads]
     if url.strip():
         sources.append(url.strip())
     return sources
@@ -260,9 +277,9 @@ def _sources(pasted: str, upload: Any, url: str) -> list[str]:
 
 def no_store(store: Path) -> None:
     """The first visit: no store yet."""
-    st.info(f"No events yet (no store at `{store}`).")
+    st.info(plain(f"No events yet (no store at {store})."))
     if SAMPLE_PAGE.exists() and st.button("Load the sample news page"):
-        st.success(ingest_sources([str(SAMPLE_PAGE)], store, geoparser()).summary())
+        st.success(plain(ingest_sources([str(SAMPLE_PAGE)], store, geoparser()).summary()))
         st.rerun()
     add_news(store)
 
@@ -279,7 +296,7 @@ def main() -> None:
     try:
         events = load_events(path, mtime)
     except GeoError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
         return
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sidebar_filters(events)
@@ -287,7 +304,7 @@ def main() -> None:
     state = current_state()
     copy_link(state)
     for notice in notices:
-        st.caption(notice)
+        st.caption(plain(notice))
     shown = filtered(path, mtime, state)
     unplaced = events_without_place(shown)
     st.metric("Events", len(shown))

@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.articles import Article, article_id  # noqa: E402
 from geo.event_lexicon import EVENT_TYPES  # noqa: E402
 from geo.events import classify_type  # noqa: E402
 from geo.geoparse import Geoparser  # noqa: E402
 from geo.ingest import build_events  # noqa: E402
+from geo.records import Article, article_id  # noqa: E402
 from geo.store import append_events  # noqa: E402
 
 

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Article": "geo.articles",
+    "Article": "geo.records",
     "read_articles": "geo.articles",
     "Geoparser": "geo.geoparse",
     "GeoError": "geo.errors",

@@ -23,9 +23,10 @@ from typing import Final
 import geopandas as gpd
 from distributed import Client, Future, LocalCluster, as_completed
 
-from geo.articles import Article, Problem
+from geo.articles import Source
 from geo.geoparse import Geoparser
 from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, finish_ingest
+from geo.records import Article, Problem
 from geo.store import StagedEvents, staged_events
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
@@ -104,7 +105,7 @@ def local_cluster(workers: int | None) -> LocalCluster:
 
 
 def ingest_distributed(
-    sources: Iterable[str],
+    sources: Iterable[Source],
     store: Path,
     *,
     workers: int | None = None,

@@ -17,10 +17,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.articles import Article, Problem, iter_articles
+from geo.articles import Source, iter_articles
 from geo.events import classify
 from geo.geoparse import Geoparser
 from geo.location import primary_place
+from geo.records import Article, Problem
 from geo.schema import conform, empty_events
 from geo.store import StagedEvents, staged_events
 
@@ -122,7 +123,7 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def article_batches(
-    sources: Iterable[str], problems: list[Problem], *, size: int = BATCH_SIZE
+    sources: Iterable[Source], problems: list[Problem], *, size: int = BATCH_SIZE
 ) -> Iterator[list[Article]]:
     """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources)."""
     for source in sources:
@@ -138,7 +139,7 @@ def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: in
 
 
 def ingest_sources(
-    sources: Iterable[str],
+    sources: Iterable[Source],
     store: Path,
     parser: Geoparser,
     *,

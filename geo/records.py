@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
-__all__ = ["Place"]
+from geo.pagesplit import fold
+
+__all__ = ["Article", "Origin", "Place", "Problem", "article_id"]
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +62,91 @@ class Place:
             feature=str(data["feature"]),
             derived=bool(data.get("derived", False)),
         )
+
+
+def _valid_unicode(value: str) -> str:
+    """``value`` with unpaired surrogates replaced, so it can be hashed, stored and shown."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def article_id(title: str, text: str) -> str:
+    """The content id: the first 16 hex digits of sha256 over the folded title, a newline and the folded text."""
+    return hashlib.sha256(f"{fold(title)}\n{fold(text)}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news story; ``id`` comes from its title and text, so the same story read twice has the same id."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    #: The publisher or site, else the file the story came from.
+    source: str | None = None
+    #: Timezone-aware UTC when known.
+    published_at: datetime | None = None
+
+    @classmethod
+    def create(
+        cls,
+        title: str,
+        text: str,
+        *,
+        url: str | None = None,
+        source: str | None = None,
+        published_at: datetime | None = None,
+    ) -> Article:
+        """An article with its content id; lone surrogates (from "\\ud800" escapes or "&#xD800;") become U+FFFD."""
+        title, text = _valid_unicode(title), _valid_unicode(text)
+        url = _valid_unicode(url) if url is not None else None
+        source = _valid_unicode(source) if source is not None else None
+        return cls(article_id(title, text), title, text, url, source, published_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``published_at`` in ISO 8601)."""
+        published = self.published_at.isoformat() if self.published_at else None
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "url": self.url,
+            "source": self.source,
+            "published_at": published,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Article:
+        """Inverse of :meth:`to_dict`."""
+        published = data.get("published_at")
+        return cls(
+            str(data["id"]),
+            str(data["title"]),
+            str(data["text"]),
+            data.get("url"),
+            data.get("source"),
+            datetime.fromisoformat(published) if published else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input: where ("FILE:LINE", "FILE" or a URL) and what was skipped."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where articles come from: a name for messages, the name whose extension hints at the format, the
+    publisher or file, and the URL when read from one."""
+
+    where: str
+    #: The path or URL path whose extension hints at the format.
+    name: str
+    source: str | None
+    url: str | None

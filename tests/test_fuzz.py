@@ -8,9 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.articles import Article, Problem, read_articles
+from geo.articles import read_articles
 from geo.events import classify
 from geo.geoparse import Geoparser
+from geo.records import Article, Problem
 
 FUZZ = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]

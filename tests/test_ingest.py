@@ -17,9 +17,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.articles import Article, Problem, article_id, iter_articles
+from geo.articles import Upload, iter_articles
 from geo.geoparse import Geoparser
-from geo.ingest import build_events, story_text
+from geo.ingest import build_events, ingest_sources, story_text
+from geo.records import Article, Problem, article_id
 from geo.schema import EVENT_COLUMNS, empty_events
 from geo.store import read_events
 
@@ -310,3 +311,78 @@ def test_export_csv_has_a_header_and_one_row_per_event(run_geo: RunGeo, sample_s
     assert reader.fieldnames == [name for name in EVENT_COLUMNS if name != "geometry"]
     assert len(rows) == len(read_events(sample_store))
     assert {row["event_id"] for row in rows} == set(read_events(sample_store)["event_id"])
+
+
+# -- uploads (the page's "Add news": files given as bytes) ---------------------------------------------------------
+
+GOOD_STORY = "Floods killed 3 people in Lyon, France, on Monday after the Rhone burst its banks."
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><rss><channel><title>Feed</title><item>'
+    b"<title>Storm in Oslo &lol3;</title><description>A storm hit Oslo, Norway.</description></item></channel></rss>"
+)
+#: (upload name, bytes, a fragment of the problem it gives or None, how many stories it still yields)
+BAD_UPLOADS = [
+    ("empty.txt", b"", "empty: no articles", 0),
+    ("noise.txt", bytes(range(256)) * 40, "binary data", 0),
+    (
+        "latin1.txt",
+        "Séisme à Nice\nUn séisme a frappé Nice, en France, lundi matin.\n".encode("latin-1"),
+        "not UTF-8",
+        1,
+    ),
+    (
+        "lines.jsonl",
+        json.dumps({"title": "Flood in Lyon", "text": GOOD_STORY}).encode() + b'\n{"title": bad\n',
+        ":2",
+        1,
+    ),
+    ("columns.csv", b"headline,body\nFlood,Water everywhere in Lyon.\n", "names neither", 0),
+    ("quotes.csv", b'title,text\nFlood in Lyon,"' + GOOD_STORY.encode() + b"\n", "never closed", 0),
+    (
+        "cut.xml",
+        b"<rss><channel><item><title>Flood in Lyon</title><description>" + GOOD_STORY.encode(),
+        "well-formed",
+        1,
+    ),
+    ("laughs.xml", BILLION_LAUGHS, "declares XML entities", 1),
+    (
+        "script.html",
+        b"<html><head><title>Flood in Lyon</title><script>alert(1)</script></head><body><p>"
+        + GOOD_STORY.encode()
+        + b"</p><script>document.write('pwned')</script></body></html>",
+        None,
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problem", "stories"), BAD_UPLOADS, ids=[u[0] for u in BAD_UPLOADS])
+def test_every_bad_upload_is_reported_by_name_and_loses_nothing(
+    geoparser: Geoparser, tmp_path: Path, name: str, data: bytes, problem: str | None, stories: int
+) -> None:
+    good = Upload("good.jsonl", json.dumps({"title": "Quake in Oslo", "text": "A quake shook Oslo, Norway."}).encode())
+    store = tmp_path / "events.parquet"
+    report = ingest_sources([Upload(f"C:\\Users\\me\\{name}", data), good], store, geoparser)
+    stored = read_events(store)
+    assert report.read == stories + 1 == len(stored)
+    assert "Quake in Oslo" in stored["title"].tolist()
+    texts = " ".join(stored["title"] + " " + stored["text"])
+    assert "lollol" not in texts and "alert(1)" not in texts and "pwned" not in texts
+    if problem is None:
+        assert report.problems == ()
+    else:
+        assert any(p.where.startswith(name) and problem in str(p) for p in report.problems), report.problems
+
+
+def test_uploads_with_nothing_readable_leave_the_store_unchanged(geoparser: Geoparser, tmp_path: Path) -> None:
+    store = tmp_path / "events.parquet"
+    ingest_sources(
+        [Upload("first.jsonl", json.dumps({"title": "Flood in Lyon", "text": GOOD_STORY}).encode())], store, geoparser
+    )
+    before = (store.stat().st_mtime_ns, store.read_bytes())
+    bad = [Upload(name, data) for name, data, _, stories in BAD_UPLOADS if stories == 0]
+    report = ingest_sources(bad, store, geoparser)
+    assert (report.read, report.added) == (0, 0)
+    assert [p.where.split(":")[0] for p in report.problems] == [u.name for u in bad]
+    assert (store.stat().st_mtime_ns, store.read_bytes()) == before
