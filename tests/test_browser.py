@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +23,7 @@ import pytest
 
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
+from geo.store import read_events
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +54,14 @@ def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Pat
     return path
 
 
-@pytest.fixture(scope="module")
-def server(store: Path) -> Iterator[str]:
+@contextmanager
+def _serving(store: Path) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free localhost port over ``store``; its URL."""
     port = _free_port()
     env = {**os.environ, "GEO_STORE": str(store)}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -68,10 +70,16 @@ def server(store: Path) -> Iterator[str]:
         except OSError:
             time.sleep(0.3)
     try:
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(store: Path) -> Iterator[str]:
+    with _serving(store) as url:
+        yield url
 
 
 class _Browser:
@@ -193,3 +201,77 @@ def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page:
     shared = page.url
     browser_page.page.goto(shared)  # the link reproduces the view: the map opens at that zoom
     assert browser_page.events_count() == 12
+
+
+def test_a_markdown_image_in_the_url_loads_nothing(server: str, browser_page: _Browser) -> None:
+    browser_page.page.goto(f"{server}/?type=%21%5Bx%5D%28http%3A%2F%2Fevil.example%2Ft.png%29")
+    assert browser_page.events_count() == 12
+    notice = browser_page.page.get_by_text("ignored type", exact=False).first
+    assert "![x](http://evil.example/t.png)" in notice.inner_text()  # the value shown as typed
+    browser_page.page.wait_for_timeout(1000)
+    assert browser_page.page.locator("img[src*='evil.example']").count() == 0
+    assert browser_page.blocked == []
+
+
+UPLOADS = [
+    ("good.jsonl", b'{"title": "Quake in Oslo", "text": "A quake shook Oslo, Norway, on Monday."}\n{"title": bad\n'),
+    ("empty.txt", b""),
+    ("noise.txt", bytes(range(256)) * 40),
+    ("columns.csv", b"headline,body\nFlood,Water everywhere.\n"),
+    (
+        "laughs.xml",
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><rss><channel>'
+        b"<item><title>Storm in Bergen &b;</title><description>A storm hit Bergen, Norway.</description></item>"
+        b"</channel></rss>",
+    ),
+    (
+        "page.html",
+        b"<html><head><title>Flood in Lyon</title><script>alert(1)</script></head><body><p>Floods killed 3 people "
+        b'in Lyon, France.</p><img src="http://evil.example/x.png" onerror="alert(2)"></body></html>',
+    ),
+    (
+        "![x](http%3A%2F%2Fevil.example%2Fn.png).txt",
+        b"Fire destroys homes in Porto\nA fire destroyed homes in Porto, Portugal.\n",
+    ),
+]
+
+
+def test_uploads_of_bad_files_are_reported_and_the_good_stories_added(
+    tmp_path: Path, geoparser: Geoparser, browser_page: _Browser
+) -> None:
+    store = tmp_path / "events.parquet"
+    ingest_sources([str(SAMPLE)], store, geoparser)
+    page = browser_page.page
+    with _serving(store) as url:
+        page.goto(url)
+        assert browser_page.events_count() == 11
+        page.get_by_text("Add news").click()
+        files = [{"name": name, "mimeType": "application/octet-stream", "buffer": data} for name, data in UPLOADS]
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files)
+        page.get_by_text(UPLOADS[0][0]).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2000)  # the uploads finish in the background
+        page.get_by_role("button", name="Add", exact=True).click()
+        try:
+            page.get_by_text("added 4 events").wait_for(timeout=60_000)
+        except playwright_api.TimeoutError:
+            page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+            raise
+        problems = page.get_by_test_id("stCode").last.inner_text()
+        for name, fragment in [
+            ("good.jsonl:2", "not JSON"),
+            ("empty.txt", "empty"),
+            ("noise.txt", "binary data"),
+            ("columns.csv:1", "names neither"),
+            ("laughs.xml", "declares XML entities"),
+        ]:
+            assert f"{name}: " in problems and fragment in problems, (name, problems)
+        page.wait_for_timeout(1000)
+    stored = read_events(store)
+    assert len(stored) == 15
+    titles = " | ".join(stored["title"])
+    for title in ("Fire destroys homes in Porto", "Flood in Lyon", "Quake in Oslo", "Storm in Bergen"):
+        assert title in titles
+    texts = " ".join(stored["text"])
+    assert "aaaa" not in texts and "alert" not in texts
+    assert browser_page.dialogs == []
+    assert browser_page.blocked == []
