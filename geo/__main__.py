@@ -132,11 +132,11 @@ def _open_input(path: Path | None) -> BinaryIO:
 
 def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]], failed: dict[str, Any]) -> int:
     """Read {"id", "text"} lines, write ``{"id", **handle(text)}`` per line, or ``failed`` plus the error."""
-    from geo.jsonl import read_text_records
+    from geo.jsonl import bounded_lines, read_text_records
 
     status = 0
     with _open_input(args.file) as stream:
-        for record in read_text_records(stream):
+        for record in read_text_records(bounded_lines(stream)):
             for note in filter(None, (record.warning, record.problem)):
                 print(f"geo {args.command}: {args.file or 'stdin'}: {note}", file=sys.stderr)
             if record.text is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
-__all__ = ["TextRecord", "parse_json_object", "read_text_records"]
+__all__ = ["TextRecord", "bounded_lines", "parse_json_object", "read_text_records"]
 
 #: Lines longer than this are refused rather than parsed (a guard against runaway input).
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -23,6 +23,16 @@ class TextRecord:
     problem: str | None = None
     #: A note that does not stop the line from being processed (e.g. undecodable bytes replaced).
     warning: str | None = None
+
+
+def bounded_lines(stream: BinaryIO, *, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of ``stream``, read lazily. A line longer than ``limit`` bytes comes cut to ``limit + 1`` bytes,
+    which :func:`parse_json_object` refuses, and the rest of it is skipped without being held in memory."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _reject_constant(name: str) -> Any:

@@ -9,9 +9,9 @@ import io
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
-from geo.jsonl import MAX_LINE_BYTES
+from geo.jsonl import MAX_LINE_BYTES, bounded_lines
 from geo.records import Problem
 
 __all__ = ["MAX_CSV_FIELD", "byte_lines", "csv_rows", "declared_charset", "decode", "page_lines"]
@@ -23,13 +23,27 @@ CHARSET_BYTES: Final = 8192
 _META_CHARSET: Final = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
+class _Joined(io.RawIOBase):
+    """The bytes of ``head`` and then of ``rest``, as one stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__()
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._head[: len(buffer)] if self._head else self._rest.read(len(buffer))
+        self._head = self._head[len(data) :]
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def byte_lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
-    """The lines of ``head`` followed by those of ``rest``, read lazily."""
-    first = io.BytesIO(head).readlines()
-    if not first[-1].endswith(b"\n"):
-        first[-1] += rest.readline()
-    yield from first
-    yield from rest
+    """The lines of ``head`` followed by those of ``rest``, read lazily; see :func:`geo.jsonl.bounded_lines` for
+    lines longer than ``MAX_LINE_BYTES``."""
+    return bounded_lines(io.BufferedReader(_Joined(head, rest)))
 
 
 def _line_pieces(head: bytes, rest: BinaryIO, limit: int) -> Iterator[bytes]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 
 import pytest
 
-from geo.jsonl import TextRecord, read_text_records
+from geo.jsonl import MAX_LINE_BYTES, TextRecord, bounded_lines, parse_json_object, read_text_records
 
 
 def read(*lines: bytes) -> list[TextRecord]:
@@ -81,3 +82,14 @@ def test_reads_lazily() -> None:
         raise AssertionError("read past the first record")
 
     assert next(read_text_records(lines())).id == 1
+
+
+def test_bounded_lines_cut_a_long_line_and_skip_the_rest_of_it() -> None:
+    stream = io.BytesIO(b'{"a": 1}\n' + b"x" * 35 + b"\n" + b"y" * 12 + b"\n" + b"z" * 5)
+    lines = list(bounded_lines(stream, limit=12))
+    assert lines == [b'{"a": 1}\n', b"x" * 13, b"y" * 12 + b"\n", b"z" * 5]
+
+
+def test_a_line_over_the_limit_is_refused_by_name() -> None:
+    item, problem, _ = parse_json_object(b"x" * (MAX_LINE_BYTES + 1))
+    assert item is None and problem == f"longer than {MAX_LINE_BYTES} bytes"
