@@ -34,7 +34,7 @@ from geo.urlstate import ViewState, parse_query_params
 
 TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]
 #: Characters Markdown gives a meaning to; :func:`plain` escapes them.
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=]")
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=&]")
 #: Problems listed after an upload; the rest are counted.
 SHOWN_PROBLEMS = 50
 UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
@@ -221,8 +221,16 @@ def downloads(events: pd.DataFrame, m: Any) -> None:
 
 
 def plain(text: str) -> str:
-    """``text`` with every Markdown character escaped, so messages quoting input show as typed and load nothing."""
+    """``text`` with every Markdown character escaped, for messages of our own that name paths or counts.
+
+    Text that quotes input goes through ``st.text``/``st.code`` instead: Markdown would still autolink it."""
     return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+
+
+def show_error(what: str, err: GeoError) -> None:
+    """An error: what it means for the user, then its message as plain text (it may quote the input)."""
+    st.error(what)
+    st.code(str(err), language=None, wrap_lines=True)
 
 
 def show_problems(problems: Sequence[Problem]) -> None:
@@ -257,7 +265,7 @@ def add_news(store: Path) -> None:
             try:
                 report = ingest_sources(sources, store, geoparser(), progress=advance)
             except GeoError as err:
-                st.error(plain(str(err)))
+                show_error("Nothing was added.", err)
                 return
             show_problems(report.problems)
             st.success(plain(report.summary()))
@@ -296,7 +304,7 @@ def main() -> None:
     try:
         events = load_events(path, mtime)
     except GeoError as err:
-        st.error(plain(str(err)))
+        show_error("The event store cannot be read.", err)
         return
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sidebar_filters(events)
@@ -304,7 +312,7 @@ def main() -> None:
     state = current_state()
     copy_link(state)
     for notice in notices:
-        st.caption(plain(notice))
+        st.text(notice)
     shown = filtered(path, mtime, state)
     unplaced = events_without_place(shown)
     st.metric("Events", len(shown))

@@ -16,7 +16,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 
 from geo import settings
 from geo.errors import GeoError
-from geo.schema import CRS, conform, empty_events
+from geo.schema import CRS, EVENT_COLUMNS, conform, empty_events
 
 __all__ = [
     "AppendResult",
@@ -165,9 +165,13 @@ def _rechunked(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
 
 
 def _stored_ids(path: Path) -> set[str]:
+    """The ids in the store, after checking that the file has the store's columns."""
     if not path.exists():
         return set()
     try:
+        missing = [name for name in EVENT_COLUMNS if name not in pq.read_schema(path).names]
+        if missing:
+            raise ValueError(f"not an event store: no column {', '.join(map(repr, missing))}")
         return set(pq.read_table(path, columns=["event_id"]).column("event_id").to_pylist())
     except _READ_ERRORS as err:
         raise _unreadable(path, err) from err
@@ -249,9 +253,9 @@ class StagedEvents:
 
     def close(self) -> None:
         """Finish the staging file (nothing more can be added)."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
 
     def _staged_chunks(self) -> Iterator[pa.Table]:
         self._staging.seek(0)
@@ -286,9 +290,9 @@ class StagedEvents:
         """
         if self._writer is None:
             raise ValueError("these staged events were already committed")
-        self.close()
         lock_path = self.path.with_name(self.path.name + ".lock")
         try:
+            self.close()  # writes the staging file's footer: may meet a full disk
             with FileLock(lock_path, timeout=timeout):
                 return self._append_locked()
         except Timeout as err:
@@ -316,11 +320,15 @@ def staged_events(path: Path) -> Iterator[StagedEvents]:
     except OSError as err:
         raise _write_failure(path, err) from err
     with staging:
-        staged = StagedEvents(path, staging)
+        try:
+            staged = StagedEvents(path, staging)
+        except OSError as err:
+            raise _write_failure(path, err) from err
         try:
             yield staged
         finally:
-            staged.close()
+            with suppress(OSError):  # what was not committed is dropped anyway
+                staged.close()
 
 
 def append_events(path: Path, events: gpd.GeoDataFrame, *, timeout: float = 60.0) -> AppendResult:

@@ -47,12 +47,14 @@ def byte_lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
 
 
 def _line_pieces(head: bytes, rest: BinaryIO, limit: int) -> Iterator[bytes]:
-    """The lines of ``head`` then ``rest``, read lazily; a line longer than ``limit`` bytes comes in pieces."""
+    """The lines of ``head`` then ``rest``, read lazily; a line longer than ``limit`` bytes comes in pieces of
+    ``limit + 1`` bytes (the last one shorter)."""
+    size = limit + 1
     start = io.BytesIO(head)
-    for piece in iter(lambda: start.readline(limit), b""):
-        complete = piece.endswith(b"\n") or len(piece) == limit
-        yield piece if complete else piece + rest.readline(limit - len(piece))
-    yield from iter(lambda: rest.readline(limit), b"")
+    for piece in iter(lambda: start.readline(size), b""):
+        complete = piece.endswith(b"\n") or len(piece) == size
+        yield piece if complete else piece + rest.readline(size - len(piece))
+    yield from iter(lambda: rest.readline(size), b"")
 
 
 class _PageDecoder:
@@ -92,7 +94,7 @@ def page_lines(head: bytes, rest: BinaryIO, where: str, problems: list[Problem])
     number, carry, cut_line = 1, "", 0
     for piece in _line_pieces(head, rest, MAX_LINE_BYTES):
         text = carry + decoder.decode(piece, number)
-        if piece.endswith(b"\n") or len(piece) < MAX_LINE_BYTES:
+        if piece.endswith(b"\n") or len(piece) <= MAX_LINE_BYTES:
             yield from text.splitlines()
             number, carry = number + 1, ""
             continue
@@ -142,6 +144,10 @@ class _Replay:
             item = self._back.popleft()
         else:
             number, raw = next(self._lines)
+            while len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:  # cut by bounded_lines: refuse it
+                message = f"longer than {MAX_LINE_BYTES} bytes; skipped line {number}"
+                self._problems.append(Problem(f"{self._where}:{number}", message))
+                number, raw = next(self._lines)
             item = (number, decode(raw, f"{self._where}:{number}", self._problems))
         self.taken.append(item)
         return item[1]

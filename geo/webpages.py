@@ -18,8 +18,7 @@ from geo.records import Article, Origin, Problem
 
 __all__ = ["feed_articles", "html_articles", "html_text", "parse_date"]
 
-#: A DOCTYPE declaration with its internal subset, where entities are declared.
-_DOCTYPE: Final = re.compile(rb"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.IGNORECASE | re.DOTALL)
+
 _SURROGATE_REFERENCE: Final = re.compile(
     rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
 )
@@ -93,19 +92,50 @@ def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
     return Article.create(title, text or title, url=entry.get("link"), source=source, published_at=published)
 
 
-def _without_doctype(data: bytes, where: str, problems: list[Problem]) -> bytes:
-    """The feed without its DOCTYPE, so no entity it declares is expanded (nor an external one fetched or read)."""
-    declared = _DOCTYPE.search(data)
-    if declared is None:
-        return data
-    if b"<!entity" in declared.group().lower():
+def _declaration_end(data: bytes, start: int) -> int:
+    """Where the ``<!DOCTYPE`` at ``start`` ends: after its ``>``, outside brackets and quotes (else the end)."""
+    depth, quote = 0, 0
+    for index in range(start + 2, len(data)):
+        byte = data[index]
+        if quote:
+            quote = 0 if byte == quote else quote
+        elif byte in b"\"'":
+            quote = byte
+        elif byte == ord("["):
+            depth += 1
+        elif byte == ord("]"):
+            depth = max(depth - 1, 0)
+        elif byte == ord(">") and depth == 0:
+            return index + 1
+    return len(data)
+
+
+def _without_doctype(data: bytes, where: str, problems: list[Problem]) -> bytes | None:
+    """The feed without any DOCTYPE, so no entity is expanded (nor an external one read); None to refuse it.
+
+    Every ``<!DOCTYPE`` goes, even one inside a comment, in one linear pass. A feed still declaring an entity
+    after that is refused."""
+    lowered = data.lower()
+    if b"<!doctype" not in lowered:
+        return data if b"<!entity" not in lowered else None
+    kept, position = [], 0
+    while (start := lowered.find(b"<!doctype", position)) >= 0:
+        kept.append(data[position:start])
+        position = _declaration_end(data, start)
+    kept.append(data[position:])
+    if b"<!entity" in lowered:
         problems.append(Problem(where, "the feed declares XML entities: its DOCTYPE was dropped, nothing was expanded"))
-    return data[: declared.start()] + data[declared.end() :]
+    result = b"".join(kept)
+    return None if b"<!entity" in result.lower() else result
 
 
 def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
     """The entries of an RSS/Atom feed as articles, their HTML reduced to text; a problem for what is skipped."""
-    data = _without_doctype(data, origin.where, problems)
+    cleaned = _without_doctype(data, origin.where, problems)
+    if cleaned is None:
+        problems.append(Problem(origin.where, "XML entity declarations outside a DOCTYPE: not read"))
+        return
+    data = cleaned
     # feedparser's lenient parser cannot encode a character reference to a lone surrogate ("&#xD800;").
     data = _SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)
     try:

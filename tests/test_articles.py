@@ -623,11 +623,13 @@ def test_page_dump_of_boilerplate_only(tmp_path: Path) -> None:
 def test_page_dump_line_longer_than_the_limit_is_read_in_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    limit = 197
+    limit = 196
     monkeypatch.setattr(textio, "MAX_LINE_BYTES", limit)
     long = " ".join(f"Report {n}: the storm cut power in São Paulo and Zürich overnight." for n in range(20))
     encoded = long.encode()
-    assert any(encoded[cut] & 0xC0 == 0x80 for cut in range(limit, len(encoded), limit)), "no cut inside a character"
+    assert any(encoded[cut] & 0xC0 == 0x80 for cut in range(limit + 1, len(encoded), limit + 1)), (
+        "no cut inside a character"
+    )
     path = write(tmp_path, "long.txt", f"Storm cuts power in São Paulo\n{long}\n")
     [article], [problem] = read_articles(path)
     assert article.title == "Storm cuts power in São Paulo"
@@ -637,6 +639,53 @@ def test_page_dump_line_longer_than_the_limit_is_read_in_pieces(
         f"{path}:2",
         f"longer than {limit} bytes: read in pieces cut at spaces, each a paragraph",
     )
+
+
+def test_page_dump_line_of_exactly_the_limit_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textio, "MAX_LINE_BYTES", 60)
+    line = "A storm cut power across the north of the city on Monday "
+    line += "a" * (59 - len(line)) + "."
+    articles, problems = read(
+        tmp_path, "exact.txt", f"Storm cuts power in Leeds\n{line}\nThe power came back on Tuesday.\n"
+    )
+    assert problems == []
+    assert articles[0].text.split("\n")[0] == line
+
+
+def test_csv_line_over_the_limit_is_refused_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textio, "MAX_LINE_BYTES", 80)
+    data = (
+        "title,text\nFlood in Lyon,Water rose in Lyon.\nLong one," + "x" * 100 + "\nQuake in Oslo,A quake hit Oslo.\n"
+    )
+    articles, [problem] = read(tmp_path, "long.csv", data)
+    assert [a.title for a in articles] == ["Flood in Lyon", "Quake in Oslo"]
+    assert (problem.where, problem.message) == (f"{tmp_path / 'long.csv'}:3", "longer than 80 bytes; skipped line 3")
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        b'<!-- <!DOCTYPE x> --><!DOCTYPE rss [<!ENTITY b "BOOM">]><rss><channel><item><title>Flood &b; hits</title>'
+        b"</item></channel></rss>",
+        b'<!DOCTYPE rss [<!ENTITY b "BO>O]M">]><rss><channel><item><title>Flood &b; hits</title></item>'
+        b"</channel></rss>",
+        b"<!DOCTYPE rss " + b"[]" * 5000 + b"[<rss><channel><item><title>Flood &b; hits</title></item></channel></rss>",
+    ],
+    ids=["doctype-in-a-comment", "brackets-in-a-value", "unclosed-subset"],
+)
+def test_no_feed_gets_an_entity_expanded(tmp_path: Path, feed: bytes) -> None:
+    started = time.monotonic()
+    articles, _ = read(tmp_path, "feed.xml", feed)
+    assert time.monotonic() - started < 5
+    assert all("BOOM" not in a.title + a.text for a in articles)
+
+
+def test_entities_declared_outside_a_doctype_are_refused(tmp_path: Path) -> None:
+    articles, problems = read(
+        tmp_path, "feed.xml", b'<rss><!ENTITY b "BOOM"><channel><item><title>T &b;</title></item></channel></rss>'
+    )
+    assert articles == []
+    assert problems[-1].message == "XML entity declarations outside a DOCTYPE: not read"
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -67,8 +67,17 @@ def test_url_parameters_filter_the_events(
 def test_bad_parameters_are_ignored_with_a_notice(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = run(sample_store, monkeypatch, severity="abc", type=["<script>"], lat="999")
     assert events_count(app) == 11
-    notices = " ".join(c.value for c in app.caption)
+    notices = " ".join(t.value for t in app.text)
     assert "severity" in notices and "type" in notices and "lat" in notices
+
+
+def test_a_notice_quoting_the_url_is_plain_text(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, x="www.evil.example", type=["![x](http://evil.example/t.png)"])
+    notices = [t.value for t in app.text]
+    assert any("x='www.evil.example'" in n or "www.evil.example" in n for n in notices)
+    assert any("![x](http://evil.example/t.png)" in n for n in notices)
+    markdown = " ".join(str(m.value) for m in [*app.markdown, *app.caption])
+    assert "evil.example" not in markdown
 
 
 def test_the_share_link_holds_the_filters(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:

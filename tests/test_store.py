@@ -210,6 +210,33 @@ def test_the_store_is_written_in_row_groups_and_reads_back_whole(path: Path, mon
     assert stored.geometry.iloc[0] == shapely.Point(2.3522, 48.8566)
 
 
+def test_a_full_disk_while_finishing_the_staging_file_is_a_store_error(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append_events(path, batch("old", 1))
+    before = path.read_bytes()
+    with staged_events(path) as staged:
+        staged.add(batch("new", 2))
+        close, failed = pq.ParquetWriter.close, []
+
+        def full_once(writer: pq.ParquetWriter) -> None:
+            if not failed:
+                failed.append(True)
+                _fill_the_disk(0)
+            close(writer)
+
+        monkeypatch.setattr(pq.ParquetWriter, "close", full_once)
+        with pytest.raises(StoreError, match="disk full; free space or set GEO_STORE"):
+            staged.commit()
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_parquet_file_is_not_taken_for_a_store(path: Path) -> None:
+    pd.DataFrame({"event_id": ["a-0"], "other": [1]}).to_parquet(path)
+    with pytest.raises(StoreError, match=r"not an event store: no column 'title'"):
+        append_events(path, batch("a", 1))  # nothing new would be written, and still it is refused
+
+
 STAGE_MANY = """
 import resource, sys
 from pathlib import Path
@@ -236,7 +263,7 @@ def test_memory_of_a_staged_append_does_not_grow_with_its_size(tmp_path: Path) -
     small = _peak_kib(tmp_path / "small.parquet", 16)
     large = _peak_kib(tmp_path / "large.parquet", 64)
     assert pq.ParquetFile(tmp_path / "large.parquet").metadata.num_rows == 16_000
-    assert large - small < 40 * 1024, f"peak {small / 1024:.0f} MB for 80 MB of events, {large / 1024:.0f} MB for 320"
+    assert large - small < 60 * 1024, f"peak {small / 1024:.0f} MB for 80 MB of events, {large / 1024:.0f} MB for 320"
 
 
 # -- failures leave the previous store intact -----------------------------------------------------------------------
