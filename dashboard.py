@@ -212,12 +212,22 @@ def show_timeline(events: pd.DataFrame) -> None:
         st.bar_chart(counts, height=180)
 
 
-def downloads(events: pd.DataFrame, m: Any) -> None:
-    """The filtered events as CSV and GeoJSON, and the map as a standalone HTML file."""
+@st.cache_data(show_spinner="Preparing the downloads", max_entries=2)
+def exports(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> tuple[str, str, str]:
+    """The filtered events as CSV and GeoJSON text, and the map as a standalone HTML page."""
+    events = filtered(path, mtime, state)
+    return to_csv(events), to_geojson(events), map_html(event_map(path, mtime, state, layers))
+
+
+def downloads(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> None:
+    """Download buttons for the events shown, built only when asked for (on 100,000 events they take seconds)."""
+    if not st.toggle("Prepare downloads: CSV, GeoJSON, the map as HTML", key="downloads"):
+        return
+    csv_text, geojson_text, page = exports(path, mtime, state, layers)
     left, middle, right = st.columns(3)
-    left.download_button("CSV", to_csv(events), "events.csv", "text/csv")
-    middle.download_button("GeoJSON", to_geojson(events), "events.geojson", "application/geo+json")
-    right.download_button("Map (HTML)", map_html(m), "event-map.html", "text/html")
+    left.download_button("CSV", csv_text, "events.csv", "text/csv")
+    middle.download_button("GeoJSON", geojson_text, "events.geojson", "application/geo+json")
+    right.download_button("Map (HTML)", page, "event-map.html", "text/html")
 
 
 def plain(text: str) -> str:
@@ -325,7 +335,7 @@ def main() -> None:
     if len(unplaced):
         with st.expander(f"{len(unplaced)} events without a place (not on the map)"):
             st.dataframe(unplaced[["title", "event_type", "severity"]], hide_index=True)
-    downloads(shown, event_map(path, mtime, state, layers))
+    downloads(path, mtime, state, layers)
     add_news(store)
 
 

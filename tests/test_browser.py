@@ -6,6 +6,8 @@ either is missing.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -285,4 +287,18 @@ def test_uploads_of_bad_files_are_reported_and_the_good_stories_added(
     texts = " ".join(stored["text"])
     assert "aaaa" not in texts and "alert" not in texts
     assert browser_page.dialogs == []
+    assert browser_page.blocked == []
+
+
+def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    page.goto(f"{server}/?q=Nice")
+    assert browser_page.events_count() == 1
+    assert page.get_by_test_id("stDownloadButton").count() == 0
+    page.get_by_text("Prepare downloads").click()
+    page.get_by_test_id("stDownloadButton").first.wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [row["place_name"] for row in rows] == ["Nice"]
     assert browser_page.blocked == []

@@ -100,3 +100,12 @@ def test_no_match_says_so(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_events_without_a_place_are_listed(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = run(sample_store, monkeypatch)
     assert any("without a place" in e.label for e in app.expander)
+
+
+def test_downloads_are_built_only_when_asked_for(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, q="Nice")
+    assert app.get("download_button") == []
+    app.toggle(key="downloads").set_value(True).run(timeout=60)
+    assert not app.exception
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["CSV", "GeoJSON", "Map (HTML)"]
