@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -302,3 +302,38 @@ def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str,
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert [row["place_name"] for row in rows] == ["Nice"]
     assert browser_page.blocked == []
+
+
+def test_a_filter_change_after_panning_keeps_the_view(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    page.goto(server)
+    browser_page.events_count()
+    frame = browser_page.map_frame()
+    page.wait_for_timeout(2000)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("() => window.location.search.includes('zoom=')", timeout=15_000)
+    panned = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
+    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+    search.fill("Nice")
+    search.press("Enter")
+    page.wait_for_url("**q=Nice**", timeout=30_000)
+    page.wait_for_timeout(2000)
+    kept = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
+    assert kept == panned
+    browser_page.map_frame().locator(".leaflet-container").wait_for(timeout=30_000)
+    zooms = [z for f in page.frames if not f.is_detached() for z in _leaflet_zooms(f)]
+    assert zooms == [int(panned["zoom"][0])]  # the redrawn map opens where the user left it
+
+
+def _leaflet_zooms(frame: Any) -> list[int]:
+    """The zoom of every folium map in ``frame`` (folium names its map variables "map_<id>")."""
+    try:
+        zooms: list[int] = frame.evaluate(
+            "() => Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].getZoom)"
+            ".map(k => window[k].getZoom())"
+        )
+    except playwright_api.Error as err:
+        if "detached" not in str(err):
+            raise
+        return []
+    return zooms
