@@ -92,6 +92,11 @@ def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
     return Article.create(title, text or title, url=entry.get("link"), source=source, published_at=published)
 
 
+#: The name an ``<!ENTITY`` declares (a parameter entity's too), and a reference to a named entity.
+_ENTITY_NAME: Final = re.compile(rb"<!ENTITY\s+(?:%\s+)?([A-Za-z_:][\w.:-]*)", re.IGNORECASE)
+_ENTITY_REFERENCE: Final = re.compile(rb"&([A-Za-z_:][\w.:-]*);")
+
+
 def _declaration_end(data: bytes, start: int) -> int:
     """Where the ``<!DOCTYPE`` at ``start`` ends: after its ``>``, outside brackets and quotes (else the end)."""
     depth, quote = 0, 0
@@ -118,15 +123,21 @@ def _without_doctype(data: bytes, where: str, problems: list[Problem]) -> bytes 
     lowered = data.lower()
     if b"<!doctype" not in lowered:
         return data if b"<!entity" not in lowered else None
-    kept, position = [], 0
+    kept, dropped, position = [], [], 0
     while (start := lowered.find(b"<!doctype", position)) >= 0:
         kept.append(data[position:start])
         position = _declaration_end(data, start)
+        dropped.append(data[start:position])
     kept.append(data[position:])
-    if b"<!entity" in lowered:
-        problems.append(Problem(where, "the feed declares XML entities: its DOCTYPE was dropped, nothing was expanded"))
     result = b"".join(kept)
-    return None if b"<!entity" in result.lower() else result
+    if b"<!entity" in result.lower():
+        return None
+    names = {match.group(1) for match in _ENTITY_NAME.finditer(b"".join(dropped))}
+    if names:
+        problems.append(Problem(where, "the feed declares XML entities: its DOCTYPE was dropped, nothing was expanded"))
+        # Their references would make the feed ill-formed: they go too (one linear pass over the feed).
+        result = _ENTITY_REFERENCE.sub(lambda ref: b"" if ref.group(1) in names else ref.group(), result)
+    return result
 
 
 def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
