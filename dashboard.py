@@ -26,7 +26,8 @@ from geo.export import to_csv, to_geojson
 from geo.filters import facets, filter_events
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
-from geo.mapview import build_map, event_id_from_tooltip, events_without_place, map_html
+from geo.mapevents import event_id_from_tooltip, events_without_place
+from geo.mapview import build_map, map_html
 from geo.records import Problem
 from geo.settings import SAMPLE_PAGE
 from geo.store import default_store_path, read_events

@@ -1,19 +1,16 @@
 """Folium elements of the event map: layers drawn in the browser from compact columns, the legend, the style.
 
-Every string that reaches these elements must already be HTML-escaped by the caller (:mod:`geo.mapview`):
-the JavaScript here only joins escaped strings and numbers into Leaflet tooltips and popups.
+Every string that reaches these elements must already be HTML-escaped by the caller (:mod:`geo.mapview`,
+with the popups and legend of :mod:`geo.mapevents`): the JavaScript here only joins escaped strings and
+numbers into Leaflet tooltips and popups. The ``DRAW_*`` functions and ``MAP_CSS`` are that JavaScript and CSS.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import numpy as np
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
@@ -25,52 +22,13 @@ __all__ = [
     "DRAW_LABEL",
     "DRAW_LINE",
     "DRAW_PLACE",
-    "EVENT_COLOURS",
     "MAP_CSS",
-    "RING_COLOUR",
-    "SELECTED_RING_COLOUR",
-    "SEVERITY_RADIUS",
     "DataLayer",
     "Legend",
     "ShowOnTileError",
     "UrlViewSync",
-    "density_cells",
-    "graticule",
     "js_json",
-    "legend_html",
-    "secondary_places",
-    "type_label",
 ]
-
-#: One colour per event type: Kelly's 21 colours of maximum contrast (white left out).
-EVENT_COLOURS: Final[dict[str, str]] = {
-    "earthquake": "#882D17",
-    "volcano": "#E25822",
-    "tropical_cyclone": "#604E97",
-    "tsunami": "#0067A5",
-    "wildfire": "#F38400",
-    "flood": "#A1CAF1",
-    "landslide": "#654522",
-    "storm": "#875692",
-    "extreme_temperature": "#F6A600",
-    "drought": "#C2B280",
-    "epidemic": "#008856",
-    "transport_accident": "#F3C300",
-    "industrial_accident": "#DCD300",
-    "terror_attack_shooting": "#222222",
-    "armed_conflict": "#BE0032",
-    "protest_unrest": "#F99379",
-    "crime": "#B3446C",
-    "diplomatic": "#8DB600",
-    "political": "#E68FAC",
-    "economic": "#2B3D26",
-    "other": "#848482",
-}
-#: Marker radius in pixels by severity level; levels 4 and 5 also get a thick dark ring.
-SEVERITY_RADIUS: Final[dict[int, int]] = {1: 4, 2: 6, 3: 8, 4: 10, 5: 13}
-RING_COLOUR: Final = "#1a1a1a"
-SELECTED_RING_COLOUR: Final = "#00b8d4"
-_LABELS = {"terror_attack_shooting": "Terror attack or shooting", "protest_unrest": "Protest or unrest"}
 
 Link = tuple[str, str]
 
@@ -207,34 +165,6 @@ class ShowOnTileError(MacroElement):
         self.fallback = fallback
 
 
-def type_label(event_type: str) -> str:
-    """The event type as shown to people: ``tropical_cyclone`` -> ``Tropical cyclone``."""
-    return _LABELS.get(event_type, event_type.replace("_", " ").capitalize())
-
-
-def _swatch(colour: str, size: int, ring: str | None = None) -> str:
-    border = f"border:2px solid {ring};" if ring else ""
-    return f"<i class='geo-swatch' style='background:{colour};width:{size}px;height:{size}px;{border}'></i>"
-
-
-def legend_html(event_types: Iterable[str]) -> str:
-    """The legend: each event type present with its colour and count, then the marker size of each severity."""
-    counts = Counter(event_types)
-    types = [
-        f"<div>{_swatch(colour, 10)}{html.escape(type_label(event_type))} ({counts[event_type]:,})</div>"
-        for event_type, colour in EVENT_COLOURS.items()
-        if counts[event_type]
-    ]
-    wide = " geo-wide" if len(types) > 8 else ""
-    sizes = [
-        f"<span>{_swatch('#9aa5ae', 2 * radius, RING_COLOUR if level >= 4 else None)}{level}</span>"
-        for level, radius in SEVERITY_RADIUS.items()
-    ]
-    listed = "".join(types) or "<div>No placed events</div>"
-    body = f"<b>Event type</b><div class='geo-types{wide}'>{listed}</div><b>Severity</b><div>{''.join(sizes)}</div>"
-    return f"<details open><summary>Legend</summary>{body}</details>"
-
-
 # -- how each layer's rows are drawn (``c``: the columns, ``i``: the row, ``ctx``: the layer's context) --------
 
 #: An event: a circle coloured by type, sized by severity, ringed when severe or selected. The tooltip's
@@ -306,59 +236,6 @@ html .leaflet-container { background: #f4f6f8; }
 .geo-popup b { font-size: 13px; }
 .geo-popup .geo-swatch { width: 9px; height: 9px; }
 """
-
-
-# -- the data of the background, density and places layers -------------------------------------------------------
-
-
-def graticule(step: int = 30) -> dict[str, list[float]]:
-    """Meridians and parallels every ``step`` degrees, as line columns ``lat1, lon1, lat2, lon2``."""
-    lines = [(-85.0, float(lon), 85.0, float(lon)) for lon in range(-180, 181, step)]
-    lines += [(float(lat), -180.0, float(lat), 180.0) for lat in range(-90 + step, 90, step)]
-    return {key: [line[index] for line in lines] for index, key in enumerate(("lat1", "lon1", "lat2", "lon2"))}
-
-
-def density_cells(
-    lat: Sequence[float], lon: Sequence[float], *, sizes: Sequence[float], max_cells: int
-) -> tuple[dict[str, list[float]], float]:
-    """Counts of points per grid cell (columns ``south, west, count``) and the cell size in degrees.
-
-    The first size in ``sizes`` whose grid has at most ``max_cells`` non-empty cells is used (else the last).
-    """
-    points = np.column_stack([np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)]).reshape(-1, 2)
-    for size in sizes:
-        cells, counts = np.unique(np.floor(points / size), axis=0, return_counts=True)
-        if len(cells) <= max_cells:
-            break
-    columns = {"south": (cells[:, 0] * size).tolist(), "west": (cells[:, 1] * size).tolist()}
-    return {**columns, "count": counts.tolist()}, size
-
-
-def _coordinate(value: Any, limit: float) -> float | None:
-    """A finite number within +-limit, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and abs(value) <= limit else None
-
-
-def secondary_places(places: str, lat: float, lon: float) -> list[tuple[str, float, float]]:
-    """The places of a ``places`` JSON list other than the event's own point and derived ones, each once."""
-    try:
-        mentions = json.loads(places)
-    except (TypeError, ValueError):
-        return []
-    found: dict[tuple[float, float], str] = {}
-    own = (round(lat, 4), round(lon, 4))
-    for mention in mentions if isinstance(mentions, list) else []:
-        if not isinstance(mention, dict) or mention.get("derived"):
-            continue
-        place_lat, place_lon = _coordinate(mention.get("lat"), 90), _coordinate(mention.get("lon"), 180)
-        if place_lat is None or place_lon is None:
-            continue
-        key = (round(place_lat, 4), round(place_lon, 4))
-        if key != own:
-            found.setdefault(key, str(mention.get("name") or ""))
-    return [(name, place_lat, place_lon) for (place_lat, place_lon), name in found.items()]
 
 
 class UrlViewSync(MacroElement):

@@ -1,19 +1,19 @@
 """The event map: the event table drawn with folium on a Leaflet page that needs no CDN and no tiles.
 
 Events are circle markers coloured by type and sized by severity, clustered, with a legend, an optional
-density layer and the other places each story mentions. Everything taken from an article is escaped with
-``html.escape`` before it reaches the page. Each marker's tooltip starts with a hidden ``event:<id>`` line, so
-streamlit-folium's ``last_object_clicked_tooltip`` names the clicked event (see :func:`event_id_from_tooltip`).
+density layer and the other places each story mentions. This module chooses the view and the basemap and
+puts the layers together: the events' records, look and HTML come from :mod:`geo.mapevents`, the numbers of
+the background, density and places layers from :mod:`geo.mapdata`, the folium elements from
+:mod:`geo.maplayers`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
@@ -21,41 +21,38 @@ import pandas as pd
 from branca.element import Element
 
 from geo.assets import AssetUrls, inline_assets
-from geo.errors import DataFormatError
+from geo.mapdata import density_cells, graticule, secondary_places
+from geo.mapevents import (
+    EVENT_COLOURS,
+    RING_COLOUR,
+    SELECTED_RING_COLOUR,
+    SEVERITY_RADIUS,
+    MapEvent,
+    legend_html,
+    map_events,
+    popup_html,
+    shorten_title,
+    type_label,
+)
 from geo.maplayers import (
     DRAW_DENSITY,
     DRAW_EVENT,
     DRAW_LABEL,
     DRAW_LINE,
     DRAW_PLACE,
-    EVENT_COLOURS,
     MAP_CSS,
-    RING_COLOUR,
-    SELECTED_RING_COLOUR,
-    SEVERITY_RADIUS,
     DataLayer,
     Legend,
     ShowOnTileError,
     UrlViewSync,
-    density_cells,
-    graticule,
-    legend_html,
-    secondary_places,
-    type_label,
 )
 
 __all__ = [
     "BASEMAPS",
-    "EVENT_COLOURS",
     "LARGE_INPUT",
-    "SEVERITY_RADIUS",
     "Basemap",
-    "MapEvent",
     "build_map",
-    "event_id_from_tooltip",
-    "events_without_place",
     "map_html",
-    "popup_html",
 ]
 
 DENSITY_COLOUR: Final = "#c2185b"
@@ -97,113 +94,7 @@ BASEMAPS: Final[dict[str, Basemap | None]] = {
         max_native_zoom=20,
     ),
 }
-TOOLTIP_ID_PREFIX: Final = "event:"
 _BACKGROUND_PANE = "background"
-#: Tooltip titles are cut to this many characters (fewer above LARGE_INPUT events, to keep the page small).
-_TITLE_CHARS = 120
-_LARGE_TITLE_CHARS = 40
-_REQUIRED = ("event_id", "title", "event_type", "severity", "lat", "lon")
-_FACTS = (("deaths", "deaths {:,}"), ("injured", "injured {:,}"), ("displaced", "displaced {:,}"))
-_MEASURES = (("magnitude", "magnitude {:g}"), ("category", "category {}"), ("wind_kmh", "wind {:,.0f} km/h"))
-
-
-@dataclass(frozen=True, slots=True)
-class MapEvent:
-    """What the map shows of one placed event, as read from a row of the event table."""
-
-    event_id: str
-    title: str
-    event_type: str
-    severity: int
-    lat: float
-    lon: float
-    severity_reason: str | None = None
-    facts: tuple[str, ...] = ()
-    place_name: str | None = None
-    country_code: str | None = None
-    date: str | None = None
-    url: str | None = None
-    source: str | None = None
-    places: str = "[]"
-
-    @classmethod
-    def from_row(cls, row: Mapping[Hashable, Any]) -> MapEvent:
-        """The event of a table row (missing values as None)."""
-        event_type = row["event_type"] if row["event_type"] in EVENT_COLOURS else "other"
-        facts = [text.format(int(row[key])) for key, text in _FACTS if row.get(key) is not None]
-        facts += [text.format(row[key]) for key, text in _MEASURES if row.get(key) is not None]
-        published = row.get("published_at")
-        return cls(
-            event_id=str(row["event_id"]),
-            title=str(row["title"]),
-            event_type=event_type,
-            severity=min(max(int(row["severity"]), 1), 5),
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
-            severity_reason=row.get("severity_reason"),
-            facts=tuple(facts),
-            place_name=row.get("place_name"),
-            country_code=row.get("country_code"),
-            date=None if published is None else pd.Timestamp(published).strftime("%Y-%m-%d"),
-            url=row.get("url"),
-            source=row.get("source"),
-            places=row.get("places") or "[]",
-        )
-
-
-def _source_link(url: str | None, source: str | None) -> str:
-    """An escaped link opening ``url`` in a new tab, only for http(s) URLs; else the source name, or nothing."""
-    text = html.escape(source or "")
-    try:
-        parts = urlsplit((url or "").strip())
-    except ValueError:
-        return text
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return text
-    href = html.escape((url or "").strip())
-    return f"<a href='{href}' target='_blank' rel='noopener noreferrer'>{text or html.escape(parts.netloc)}</a>"
-
-
-def popup_html(event: MapEvent) -> str:
-    """The popup of an event: title, type, severity and reason, facts, place, date, source link (escaped).
-
-    Attributes are single-quoted (``html.escape`` escapes quotes in the data) so the JSON carrying the popups
-    needs no backslashes.
-    """
-    heading = f"{html.escape(type_label(event.event_type))} · severity {event.severity}"
-    if event.severity_reason:
-        heading += f": {html.escape(event.severity_reason)}"
-    swatch = f"<i class='geo-swatch' style='background:{EVENT_COLOURS[event.event_type]}'></i>"
-    lines = [f"<b>{html.escape(event.title)}</b>", swatch + heading]
-    where = ", ".join(part for part in (event.place_name, event.country_code) if part)
-    lines += [html.escape(" · ".join(event.facts)), html.escape(" · ".join(p for p in (where, event.date) if p))]
-    lines.append(_source_link(event.url, event.source))
-    return f"<div class='geo-popup'>{'<br>'.join(line for line in lines if line)}</div>"
-
-
-def event_id_from_tooltip(text: str | None) -> str | None:
-    """The event id of a clicked marker from streamlit-folium's ``last_object_clicked_tooltip``; None if none."""
-    first = (text or "").strip().partition("\n")[0]
-    return first.removeprefix(TOOLTIP_ID_PREFIX) if first.startswith(TOOLTIP_ID_PREFIX) else None
-
-
-def events_without_place(events: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
-    """The events the map cannot show, having no latitude or longitude (to be listed beside the map)."""
-    unplaced = events[(events["lat"].isna() | events["lon"].isna()).to_numpy()]
-    return pd.DataFrame(unplaced.drop(columns="geometry", errors="ignore"))
-
-
-def _map_events(events: gpd.GeoDataFrame | pd.DataFrame) -> list[MapEvent]:
-    """The placed events of the table, in its order."""
-    missing = [name for name in _REQUIRED if name not in events.columns]
-    if missing:
-        raise DataFormatError(
-            f"the events lack the column(s) {', '.join(map(repr, missing))}: pass the store's event table "
-            "(geo.schema.EVENT_COLUMNS)"
-        )
-    placed = pd.DataFrame(events[(events["lat"].notna() & events["lon"].notna()).to_numpy()])
-    table = placed.drop(columns="geometry", errors="ignore").astype(object)
-    return [MapEvent.from_row(row) for row in table.where(table.notna(), None).to_dict("records")]
 
 
 # -- layers -----------------------------------------------------------------------------------------------------
@@ -220,7 +111,7 @@ def _event_layer(events: list[MapEvent], urls: AssetUrls, *, name: str, cluster:
         "type": [_TYPE_INDEX[event.event_type] for event in events],
         "severity": [event.severity for event in events],
         "id": [html.escape(event.event_id) for event in events],
-        "title": [html.escape(_shorten(event.title, large)) for event in events],
+        "title": [html.escape(shorten_title(event.title, large)) for event in events],
     }
     if not large:
         columns["popup"] = [popup_html(event) for event in events]
@@ -240,12 +131,6 @@ def _event_layer(events: list[MapEvent], urls: AssetUrls, *, name: str, cluster:
     return DataLayer(
         columns, DRAW_EVENT, name=name, context=context, cluster=cluster, cluster_options=options, js=js, css=css
     )
-
-
-def _shorten(text: str, large: bool) -> str:
-    """The text cut to the tooltip's length, ending in an ellipsis when cut."""
-    limit = _LARGE_TITLE_CHARS if large else _TITLE_CHARS
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _background(m: folium.Map, labels: Iterable[tuple[str, float, float]], *, show: bool) -> folium.FeatureGroup:
@@ -338,7 +223,7 @@ def build_map(
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
-    placed = _map_events(events)
+    placed = map_events(events)
     chosen = next((event for event in placed if event.event_id == selected), None)
     location, start_zoom, bounds = _view(placed, chosen, center, zoom)
     m = _new_map(urls, location, start_zoom)

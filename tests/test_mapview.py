@@ -13,21 +13,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import assets, mapview
+from geo import assets, mapevents, mapview
 from geo.assets import ASSETS, Asset, AssetError, asset_urls, inline_assets, install_assets
 from geo.errors import DataFormatError
 from geo.event_lexicon import EVENT_TYPES
-from geo.maplayers import density_cells, js_json, secondary_places
-from geo.mapview import (
+from geo.mapdata import density_cells, secondary_places
+from geo.mapevents import (
     EVENT_COLOURS,
     SEVERITY_RADIUS,
     MapEvent,
-    build_map,
     event_id_from_tooltip,
     events_without_place,
-    map_html,
     popup_html,
 )
+from geo.maplayers import js_json
+from geo.mapview import build_map, map_html
 from geo.schema import conform
 
 URLS = asset_urls()
@@ -344,7 +344,7 @@ def test_source_link_only_for_http_urls_and_opens_safely(url: str | None, linked
 def test_popup_carries_title_type_severity_facts_place_date_and_quotes_are_escaped() -> None:
     row = event("q", title='O\'Brien "quote"', magnitude=6.4, deaths=1200, wind_kmh=180.0, category=4)
     row["url"] = "https://example.com/?a='b'&c=\"d\""
-    (record,) = mapview._map_events(table(row))
+    (record,) = mapevents.map_events(table(row))
     popup = popup_html(record)
     assert "<b>O&#x27;Brien &quot;quote&quot;</b>" in popup
     assert "Flood · severity 3: 2 deaths" in popup
