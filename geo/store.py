@@ -47,6 +47,9 @@ STORE_ENV: Final = "GEO_STORE"
 STORE_NAME: Final = "events.parquet"
 #: Rows read at a time when copying the store, and rows per row group of the file written.
 CHUNK_ROWS: Final = 1024
+#: Seconds a commit waits for another writer. The lock dies with its process, so a held lock means a live
+#: writer (copying a large store takes a while), and waiting beats losing the staged events.
+LOCK_TIMEOUT: Final = 600.0
 _TEMP_SUFFIX: Final = ".tmp"
 
 
@@ -283,7 +286,7 @@ class StagedEvents:
                 raise _write_failure(self.path, err) from err
         return AppendResult(added=new, skipped=self.rows - new, total=len(stored) + new)
 
-    def commit(self, *, timeout: float = 60.0) -> AppendResult:
+    def commit(self, *, timeout: float = LOCK_TIMEOUT) -> AppendResult:
         """Append the staged events whose id is not stored yet, under the store's lock, in one atomic write.
 
         Nothing is written when nothing is new. A failure leaves the store as it was and raises StoreError.
@@ -331,7 +334,7 @@ def staged_events(path: Path) -> Iterator[StagedEvents]:
                 staged.close()
 
 
-def append_events(path: Path, events: gpd.GeoDataFrame, *, timeout: float = 60.0) -> AppendResult:
+def append_events(path: Path, events: gpd.GeoDataFrame, *, timeout: float = LOCK_TIMEOUT) -> AppendResult:
     """Add the events whose id is not stored yet, under an inter-process lock, replacing the file atomically.
 
     Nothing is written when nothing is new. A failure leaves the previous store as it was and raises StoreError.
