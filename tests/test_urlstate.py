@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from geo.errors import DataFormatError
 from geo.event_lexicon import EVENT_TYPES
-from geo.urlstate import MAX_QUERY, PARAMETERS, Notice, ViewState, describe, parse_query_params
+from geo.urlstate import PARAMETERS, Notice, ViewState, describe, parse_query_params
+from geo.urlvalues import MAX_QUERY
 
 FULL = ViewState(
     types=("earthquake", "flood"),
