@@ -202,7 +202,8 @@ def test_hostile_article_runs_nothing(server: str, browser_page: _Browser) -> No
     assert browser_page.blocked == []
 
 
-def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page: _Browser) -> None:
+def _zoom_in(server: str, browser_page: _Browser) -> None:
+    """Open the page and zoom the map in once; the page writes the new view into the URL."""
     page = browser_page.page
     page.goto(server)
     browser_page.events_count()
@@ -210,6 +211,11 @@ def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page:
     page.wait_for_timeout(2000)  # the map listens for moves once it has fitted its events
     frame.locator(".leaflet-control-zoom-in").click()
     page.wait_for_function("() => window.location.search.includes('zoom=')", timeout=15_000)
+
+
+def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page: _Browser) -> None:
+    page = browser_page.page
+    _zoom_in(server, browser_page)
     assert "lat=" in page.url and "lon=" in page.url
     shared = page.url
     browser_page.page.goto(shared)  # the link reproduces the view: the map opens at that zoom
@@ -306,12 +312,7 @@ def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str,
 
 def test_a_filter_change_after_panning_keeps_the_view(server: str, browser_page: _Browser) -> None:
     page = browser_page.page
-    page.goto(server)
-    browser_page.events_count()
-    frame = browser_page.map_frame()
-    page.wait_for_timeout(2000)
-    frame.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_function("() => window.location.search.includes('zoom=')", timeout=15_000)
+    _zoom_in(server, browser_page)
     panned = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
     search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
     search.fill("Nice")
