@@ -118,15 +118,21 @@ class _Browser:
         return frame
 
 
-def _nothing_ran(page: Any) -> bool:
-    """True when no frame of the page has run the hostile article's script (frames replaced by a rerun are skipped)."""
-    ran = []
+def _in_live_frames(page: Any, script: str) -> list[Any]:
+    """``script``'s result in every frame of the page; frames a rerun replaced meanwhile are skipped."""
+    results = []
     for frame in [page.main_frame, *page.frames]:
         try:
-            ran.append(frame.evaluate("() => window.__xss !== undefined"))
-        except playwright_api.Error as err:  # the click reran the page and replaced the map's frame
+            results.append(frame.evaluate(script))
+        except playwright_api.Error as err:
             if "detached" not in str(err):
                 raise
+    return results
+
+
+def _nothing_ran(page: Any) -> bool:
+    """True when no frame of the page has run the hostile article's script (frames replaced by a rerun are skipped)."""
+    ran = _in_live_frames(page, "() => window.__xss !== undefined")
     return ran != [] and not any(ran)
 
 
@@ -322,19 +328,12 @@ def test_a_filter_change_after_panning_keeps_the_view(server: str, browser_page:
     kept = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
     assert kept == panned
     browser_page.map_frame().locator(".leaflet-container").wait_for(timeout=30_000)
-    zooms = [z for f in page.frames if not f.is_detached() for z in _leaflet_zooms(f)]
+    zooms = [zoom for found in _in_live_frames(page, LEAFLET_ZOOMS) for zoom in found]
     assert zooms == [int(panned["zoom"][0])]  # the redrawn map opens where the user left it
 
 
-def _leaflet_zooms(frame: Any) -> list[int]:
-    """The zoom of every folium map in ``frame`` (folium names its map variables "map_<id>")."""
-    try:
-        zooms: list[int] = frame.evaluate(
-            "() => Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].getZoom)"
-            ".map(k => window[k].getZoom())"
-        )
-    except playwright_api.Error as err:
-        if "detached" not in str(err):
-            raise
-        return []
-    return zooms
+#: The zoom of every folium map in a frame (folium names its map variables "map_<id>").
+LEAFLET_ZOOMS = (
+    "() => Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].getZoom)"
+    ".map(k => window[k].getZoom())"
+)
