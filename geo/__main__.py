@@ -131,20 +131,15 @@ def _open_input(path: Path | None) -> BinaryIO:
 
 
 def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]], failed: dict[str, Any]) -> int:
-    """Read {"id", "text"} lines, write ``{"id", **handle(text)}`` per line, or ``failed`` plus the error."""
-    from geo.jsonl import bounded_lines, read_text_records
+    """Answer each {"id", "text"} line with ``{"id", **handle(text)}``, or ``failed`` plus the error."""
+    from geo.jsonl import answer_records
 
-    status = 0
+    where = f"geo {args.command}: {args.file or 'stdin'}"
     with _open_input(args.file) as stream:
-        for record in read_text_records(bounded_lines(stream)):
-            for note in filter(None, (record.warning, record.problem)):
-                print(f"geo {args.command}: {args.file or 'stdin'}: {note}", file=sys.stderr)
-            if record.text is None:
-                status = 1
-                sys.stdout.write(json.dumps({"id": record.id, **failed, "error": record.problem}) + "\n")
-                continue
-            sys.stdout.write(json.dumps({"id": record.id, **handle(record.text)}) + "\n")
-    return status
+        clean = answer_records(
+            stream, handle, failed, write=sys.stdout.write, note=lambda note: print(f"{where}: {note}", file=sys.stderr)
+        )
+    return 0 if clean else 1
 
 
 def _cmd_geoparse(args: argparse.Namespace) -> int:

@@ -2,8 +2,12 @@
 
 JSONL and CSV are streamed, one record in memory at a time. Page dumps are streamed too: decoded line by line
 and split with a bounded window of recent stories (:func:`geo.pagesplit.split_lines`), so their size has no
-limit. Feeds and HTML are read whole, up to ``MAX_DOCUMENT_BYTES``. Bad input never raises: each problem
-becomes a :class:`Problem` saying where it is and what was skipped, and reading goes on with the rest.
+limit. Feeds and HTML are read whole, up to ``MAX_DOCUMENT_BYTES``. Every reader is linear in its input and
+every story is held to the limits of :mod:`geo.limits`. Bad input never raises: each problem becomes a
+:class:`Problem` saying where it is and what was skipped, and reading goes on with the rest.
+
+What may be read is decided once, by :func:`_origin`: an upload, an http(s) URL (:func:`geo.fetch.web_url`),
+and, unless ``files=False`` (the dashboard), a path or ``-`` for standard input.
 """
 
 from __future__ import annotations
@@ -13,28 +17,24 @@ import io
 import os
 import sys
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, BinaryIO, Final
 
-from geo.jsonl import parse_json_object
+from geo.charsets import SNIFF_BYTES, html_encoding, is_xml_start, looks_binary, utf8_stream
+from geo.dates import EARLIEST, LATEST, parse_date
+from geo.errors import DataFormatError
+from geo.fetch import fetch_url, web_url
+from geo.jsonl import BoundedLines, parse_json_object
+from geo.limits import MAX_DOCUMENT_BYTES, shown
 from geo.pagesplit import first_sentence, split_lines
-from geo.records import Article, Origin, Problem
-from geo.textio import byte_lines, csv_rows, declared_charset, decode, page_lines
-from geo.webpages import feed_articles, html_articles, parse_date
+from geo.records import Article, Origin, Problem, new_article
+from geo.textio import byte_lines, csv_rows, decode, page_lines
+from geo.webpages import feed_articles, html_articles
 
-__all__ = ["Source", "Upload", "fetch_url", "iter_articles", "read_articles"]
-
-USER_AGENT: Final = "geo-news-event-map/0.1 (article reader)"
-#: Seconds to wait for a server when reading a URL.
-FETCH_TIMEOUT: Final = 20.0
-#: Feeds, HTML pages and fetched pages larger than this are refused (JSONL, CSV and page dumps are streamed).
-MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
-#: Bytes looked at to tell the format and to spot binary files.
-SNIFF_BYTES: Final = 8192
+__all__ = ["Source", "Upload", "iter_articles", "read_articles"]
 
 _EXTENSIONS: Final = {
     **dict.fromkeys((".jsonl", ".ndjson", ".json"), "jsonl"),
@@ -58,48 +58,56 @@ Source = str | os.PathLike[str] | Upload
 
 
 def read_articles(
-    source: Source, *, fetch: Callable[[str], bytes] | None = None
+    source: Source, *, fetch: Callable[[str], bytes] | None = None, files: bool = True
 ) -> tuple[list[Article], list[Problem]]:
     """Every article of ``source`` (a path, an http(s) URL, "-" for stdin or an upload) and the problems met."""
     problems: list[Problem] = []
-    return list(iter_articles(source, problems, fetch=fetch)), problems
+    return list(iter_articles(source, problems, fetch=fetch, files=files)), problems
 
 
 def iter_articles(
-    source: Source, problems: list[Problem], *, fetch: Callable[[str], bytes] | None = None
+    source: Source, problems: list[Problem], *, fetch: Callable[[str], bytes] | None = None, files: bool = True
 ) -> Iterator[Article]:
     """The articles of ``source``, read lazily; problems are appended to ``problems`` as they are met.
 
-    Only an http(s) URL touches the network, through ``fetch`` (default :func:`fetch_url`).
+    Only an http(s) URL touches the network, through ``fetch`` (default :func:`geo.fetch.fetch_url`). With
+    ``files=False`` a path or "-" is refused: only uploads and URLs are read (what the dashboard allows).
     """
-    origin = _origin(source)
+    try:
+        origin = _origin(source, files=files)
+    except DataFormatError as err:
+        problems.append(Problem(_named(source), str(err)))
+        return
     with _opened(source, origin, fetch or fetch_url, problems) as stream:
         if stream is not None:
             yield from _read(stream, origin, problems)
 
 
-def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
-    """The body of ``url`` (at most one byte more than ``MAX_DOCUMENT_BYTES``)."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        body: bytes = response.read(MAX_DOCUMENT_BYTES + 1)
-    return body
+def _named(source: Source) -> str:
+    """A short name of ``source`` for a problem that refuses it."""
+    return source.name if isinstance(source, Upload) else shown(os.fspath(source), 60)
 
 
-def _is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+def _is_url(text: str) -> bool:
+    """Whether ``text`` is written as a URL (a scheme and "//"), which only :func:`web_url` may accept."""
+    scheme, separator, _ = text.partition("://")
+    return bool(separator) and scheme.isascii() and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
 
 
-def _origin(source: Source) -> Origin:
+def _origin(source: Source, *, files: bool) -> Origin:
+    """Where ``source`` comes from, once it is known that it may be read; DataFormatError saying why not."""
     if isinstance(source, Upload):
         name = PurePath(source.name.replace("\\", "/")).name or "upload"
         return Origin(name, name, name, None)
     text = os.fspath(source)
+    if isinstance(source, str) and (_is_url(text) or not files):
+        url = web_url(text)
+        parts = urllib.parse.urlsplit(url)
+        return Origin(url, parts.path, parts.hostname, url)
+    if not files:
+        raise DataFormatError(f"{shown(text)} is a path: only uploads and http(s) URLs are read here")
     if text == "-":
         return Origin("<stdin>", "", None, None)
-    if _is_url(text):
-        parts = urllib.parse.urlsplit(text)
-        return Origin(text, parts.path, parts.hostname, text)
     return Origin(text, text, PurePath(text).name, None)
 
 
@@ -116,9 +124,9 @@ def _opened(
         yield sys.stdin.buffer
         return
     try:
-        stream: BinaryIO = io.BytesIO(fetch(text)) if _is_url(text) else open(text, "rb")  # noqa: SIM115
-    except (OSError, http.client.HTTPException) as err:
-        verb = "could not fetch" if _is_url(text) else "could not open"
+        stream: BinaryIO = io.BytesIO(fetch(origin.url)) if origin.url else open(text, "rb")  # noqa: SIM115
+    except (OSError, http.client.HTTPException, ValueError) as err:
+        verb = "could not fetch" if origin.url else "could not open"
         problems.append(Problem(origin.where, f"{verb} it ({err}); nothing read"))
         yield None
         return
@@ -127,18 +135,21 @@ def _opened(
 
 
 def _read(stream: BinaryIO, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
-    head = stream.read(SNIFF_BYTES)
+    head, stream = utf8_stream(stream.read(SNIFF_BYTES), stream)
     if not head.strip():
         problems.append(Problem(origin.where, "empty: no articles"))
         return
-    if _looks_binary(head):
-        message = "binary data (NUL bytes or mostly not UTF-8), not text: skipped; convert it to UTF-8 text"
+    xml = is_xml_start(head)  # in UTF-16 or UTF-32 without a byte-order mark, or in EBCDIC
+    if not xml and looks_binary(head):
+        message = "binary data, not text: skipped (a text file must be UTF-8, or UTF-16 with a byte-order mark)"
         problems.append(Problem(origin.where, message))
         return
-    kind = _EXTENSIONS.get(PurePath(origin.name).suffix.lower()) or _sniff(head)
+    kind = _EXTENSIONS.get(PurePath(origin.name).suffix.lower()) or ("feed" if xml else _sniff(head))
     if kind in ("jsonl", "csv"):
-        reader = _jsonl_articles if kind == "jsonl" else _csv_articles
-        yield from reader(byte_lines(head, stream), origin, problems)
+        lines = byte_lines(head, stream)
+        yield from (_jsonl_articles if kind == "jsonl" else _csv_articles)(lines, origin, problems)
+        if gave_up := lines.gave_up_message():
+            problems.append(Problem(origin.where, gave_up))
         return
     if kind == "text" and origin.url is None:
         yield from _page_articles(page_lines(head, stream, origin.where, problems), origin, problems)
@@ -149,14 +160,9 @@ def _read(stream: BinaryIO, origin: Origin, problems: list[Problem]) -> Iterator
     elif kind == "feed":
         yield from feed_articles(data, origin, problems)
     elif kind == "html":
-        yield from html_articles(decode(data, origin.where, problems, declared_charset(data)), origin, problems)
-    else:  # a fetched page dump: fetch_url stops one byte past MAX_DOCUMENT_BYTES, so a cut page is refused above
+        yield from html_articles(decode(data, origin.where, problems, html_encoding(data)), origin, problems)
+    else:  # a fetched page dump, whole (fetch_url refuses one over MAX_DOCUMENT_BYTES)
         yield from _page_articles(page_lines(data, io.BytesIO(), origin.where, problems), origin, problems)
-
-
-def _looks_binary(head: bytes) -> bool:
-    decoded = head.decode("utf-8", errors="replace")
-    return b"\0" in head or decoded.count("\ufffd") > len(decoded) // 4
 
 
 def _sniff(head: bytes) -> str:
@@ -184,10 +190,11 @@ def _record_article(fields: Mapping[str, Any], where: str, origin: Origin, probl
         return None
     published = parse_date(value["published_at"])
     if value["published_at"] and published is None:
-        problems.append(Problem(where, f"published_at {value['published_at']!r} is not a date; left empty"))
+        message = f"published_at {shown(value['published_at'])} is not a date in {EARLIEST.year}-{LATEST.year}"
+        problems.append(Problem(where, f"{message}; left empty"))
     title = title or first_sentence(text or "")
     source = value["source"] or origin.source
-    return Article.create(title, text or title, url=value["url"], source=source, published_at=published)
+    return new_article(where, problems, title, text or title, url=value["url"], source=source, published_at=published)
 
 
 def _json_object(raw: bytes, where: str, problems: list[Problem]) -> dict[str, Any] | None:
@@ -200,7 +207,7 @@ def _json_object(raw: bytes, where: str, problems: list[Problem]) -> dict[str, A
     return item
 
 
-def _jsonl_articles(lines: Iterator[bytes], origin: Origin, problems: list[Problem]) -> Iterator[Article]:
+def _jsonl_articles(lines: BoundedLines, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
     for number, raw in enumerate(lines, 1):
         where = f"{origin.where}:{number}"
         item = _json_object(raw.rstrip(b"\r\n"), where, problems) if raw.strip() else None
@@ -209,7 +216,7 @@ def _jsonl_articles(lines: Iterator[bytes], origin: Origin, problems: list[Probl
             yield article
 
 
-def _csv_articles(lines: Iterator[bytes], origin: Origin, problems: list[Problem]) -> Iterator[Article]:
+def _csv_articles(lines: BoundedLines, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
     rows = csv_rows(lines, origin.where, problems)
     number, header = next(rows, (0, []))
     names = [name.strip().casefold() for name in header]
@@ -235,6 +242,6 @@ def _page_articles(lines: Iterable[str], origin: Origin, problems: list[Problem]
     found = False
     for story in split_lines(lines):
         found = True
-        yield Article.create(story.title, story.text, url=origin.url, source=origin.source)
+        yield new_article(origin.where, problems, story.title, story.text, url=origin.url, source=origin.source)
     if not found:
         problems.append(Problem(origin.where, "no news text found (only menu or boilerplate lines)"))

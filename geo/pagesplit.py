@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from geo.limits import MAX_STORY_CHARS
+
 __all__ = ["Story", "first_sentence", "fold", "split_lines", "split_page"]
 
 #: Titles cut from a first sentence are at most this long (cut on a word boundary).
@@ -36,12 +38,18 @@ MATCH_CHARS: Final = 24
 #: Teasers, repeats and repeated headlines are matched within the last this many stories; an older story is
 #: handed on and forgotten (a repeat of it further down the page starts a new story).
 WINDOW_STORIES: Final = 200
+#: Paragraphs remembered per opening (their first ``MATCH_CHARS`` folded characters) to match teasers and
+#: repeats against: the most recent ones. Bounds the work per paragraph on a page where every paragraph
+#: opens alike ("He said that the ...").
+SAME_OPENING: Final = 16
+#: Characters before a full stop searched for an abbreviation ("U.S.", "Dr.").
+ABBREVIATION_CHARS: Final = 16
 
 _BOILERPLATE: Final = re.compile(
     r"""\b(?:app\s?store|play\s?store|google\s+play|download\s+(?:the|our)\b.*\bapp(?:lication)?
     |share\s+(?:this|on|via|the\s+article|the\s+story)|^share\b|subscribe|newsletter|cookies?\b
     |(?:sign|log)\s+(?:in|up)\b|follow\s+us|read\s+(?:more|also|next)|^see\s+also|advertisement|sponsored
-    |(?:leave|add|post|write|load|view|show|see)\s+(?:a|the\s+first|all|\d+)?\s*comments?|\d+\s+comments?\b
+    |(?:leave|add|post|write|load|view|show|see)\s+(?:a|the\s+first|all|\d+)?\s*comments?|\b\d+\s+comments?\b
     |first\s+to\s+comment|no\s+comments\s+yet|your\s+(?:opinion|thoughts|view)s?\b.*\?$
     |©|all\s+rights\s+reserved|^copyright\b|^(?:photo|image|picture|video|caption|credit)s?\s*:)""",
     re.IGNORECASE | re.VERBOSE,
@@ -50,7 +58,6 @@ _LABELS: Final = frozenset("live breaking update updated developing exclusive wa
 _LABEL: Final = re.compile(r"^(?P<word>[^\W\d_]+)(?P<sep>\s*[:|•–—-]\s*|\s+)(?P<rest>\S.*)$")
 _TERMINAL: Final = tuple('.!?"”’»')
 _POSSESSIVE: Final = ("'s", "’s")
-_TEASER_END: Final = re.compile(r"\s*(?:\.{3,}|…)\s*$")
 _CUE: Final = re.compile(
     r"""^(?:["“”‘'«]|(?:he|she|they|it|its|this|these|those|his|her|their|that|such)\b
     |the\s+(?:announcement|statement|move|decision|report|talks|incident|attack|spokesperson|spokesman)\b
@@ -84,7 +91,8 @@ def sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if not _ABBREVIATION.search(text[start : match.start()]):
+        end = match.start()
+        if not _ABBREVIATION.search(text, max(start, end - ABBREVIATION_CHARS), end):
             parts.append(text[start : match.start()].strip())
             start = match.end()
     parts.append(text[start:].strip())
@@ -121,11 +129,18 @@ class _Draft:
     open: bool = True
     #: The keys under which its paragraphs and teasers are indexed, to drop them when the story is forgotten.
     keys: set[str] = field(default_factory=set)
+    #: Characters of its paragraphs.
+    size: int = 0
 
     def add(self, paragraph: str) -> int:
         self.paragraphs.append(paragraph)
+        self.size += len(paragraph)
         self.learn(paragraph)
         return len(self.paragraphs) - 1
+
+    def takes(self, paragraph: str) -> bool:
+        """Whether ``paragraph`` may join this story: it is open and stays under ``MAX_STORY_CHARS``."""
+        return self.open and self.size + len(paragraph) <= MAX_STORY_CHARS
 
     def learn(self, paragraph: str) -> None:
         self.unlearned.append(paragraph)
@@ -187,6 +202,18 @@ def is_boilerplate(line: str) -> bool:
     return words < BOILERPLATE_MAX_WORDS and _BOILERPLATE.search(line) is not None
 
 
+def teaser_text(line: str) -> str | None:
+    """The text of a teaser, a paragraph cut short with "..." or "…" (None when ``line`` is not one)."""
+    body = line.rstrip()
+    if body.endswith("…"):
+        body = body[:-1]
+    elif body.endswith("..."):
+        body = body.rstrip(".")
+    else:
+        return None
+    return body.rstrip()
+
+
 def is_headline(line: str) -> bool:
     """True for a short line without terminal punctuation."""
     return not line.endswith(_TERMINAL) and len(line.split()) < HEADLINE_MAX_WORDS
@@ -218,10 +245,11 @@ class _Page:
         line = strip_label(" ".join(raw.split()))
         if not line or is_boilerplate(line):
             return
-        if is_headline(line) and not _TEASER_END.search(line):
+        teaser = teaser_text(line)
+        if is_headline(line) and teaser is None:
             self.headline(line)
         else:
-            self.paragraph(line)
+            self.paragraph(line if teaser is None else teaser, teaser=teaser is not None)
 
     def overflow(self, *, final: bool = False) -> Iterator[Story]:
         """Forget the oldest stories beyond the window (all of them when ``final``); those that hold text."""
@@ -234,19 +262,17 @@ class _Page:
         known = self.titles.get(fold(line))
         self.current = known if known is not None else self._start(line)
 
-    def paragraph(self, line: str) -> None:
-        teaser = _TEASER_END.search(line) is not None
-        text = _TEASER_END.sub("", line) if teaser else line
+    def paragraph(self, text: str, *, teaser: bool) -> None:
         folded = fold(text)
         known = self._repeat(folded, teaser) or (None if teaser else self._fill_teaser(text, folded))
         if known is not None:
             self.current = known
             return
         draft = self.current
-        if draft is None or not draft.open or (draft.paragraphs and not _continues(draft, text)):
+        if draft is None or not draft.takes(text) or (draft.paragraphs and not _continues(draft, text)):
             draft = self._start(None)
         seen = _Seen(draft, draft.add(text), folded)
-        (self.teasers if teaser else self.seen).setdefault(folded[:MATCH_CHARS], []).append(seen)
+        _remember(self.teasers if teaser else self.seen, folded[:MATCH_CHARS], seen)
         draft.keys.add(folded[:MATCH_CHARS])
         draft.open = not teaser
         self.current = draft
@@ -292,13 +318,22 @@ class _Page:
         teasers = self.teasers.get(key, [])
         for seen in teasers:
             if len(folded) >= MATCH_CHARS and folded.startswith(seen.folded):
+                seen.draft.size += len(text) - len(seen.draft.paragraphs[seen.index])
                 seen.draft.paragraphs[seen.index] = text
                 seen.draft.learn(text)
                 seen.draft.open = True
                 teasers.remove(seen)
-                self.seen.setdefault(key, []).append(_Seen(seen.draft, seen.index, folded))
+                _remember(self.seen, key, _Seen(seen.draft, seen.index, folded))
                 return seen.draft
         return None
+
+
+def _remember(index: dict[str, list[_Seen]], key: str, seen: _Seen) -> None:
+    """Index a paragraph under its opening, keeping the ``SAME_OPENING`` most recent ones per opening."""
+    entries = index.setdefault(key, [])
+    entries.append(seen)
+    if len(entries) > SAME_OPENING:
+        del entries[0]
 
 
 def split_lines(lines: Iterable[str]) -> Iterator[Story]:

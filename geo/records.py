@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from geo.limits import MAX_SOURCE_CHARS, MAX_STORY_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS, shown
 from geo.pagesplit import fold
 
-__all__ = ["Article", "Origin", "Place", "Problem", "article_id"]
+__all__ = ["Article", "Origin", "Place", "Problem", "article_id", "new_article"]
 
+#: Lone surrogates (from "\ud800" escapes or "&#xD800;"), which become U+FFFD.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: Control characters but tab, line feed and carriage return: they carry nothing and are dropped.
+_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,17 @@ class Place:
 
 
 def _valid_unicode(value: str) -> str:
-    """``value`` with unpaired surrogates replaced, so it can be hashed, stored and shown."""
-    return _SURROGATE.sub("\ufffd", value)
+    """``value`` with unpaired surrogates replaced and control characters dropped, so it can be hashed, stored
+    and shown."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", value))
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last space within its final 1,000 if there is one."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", max(0, limit - 1000), limit + 1)
+    return text[: space if space > 0 else limit].rstrip()
 
 
 def article_id(title: str, text: str) -> str:
@@ -127,6 +140,35 @@ class Article:
             data.get("source"),
             datetime.fromisoformat(published) if published else None,
         )
+
+
+def new_article(
+    where: str,
+    problems: list[Problem],
+    title: str,
+    text: str,
+    *,
+    url: str | None = None,
+    source: str | None = None,
+    published_at: datetime | None = None,
+) -> Article:
+    """An article of the given fields, each held to its limit (``geo.limits``) with a problem naming what was cut:
+    the text to ``MAX_STORY_CHARS`` characters, the title to ``MAX_TITLE_CHARS``, the source to
+    ``MAX_SOURCE_CHARS``; a URL longer than ``MAX_URL_CHARS`` is dropped."""
+    name = shown(title, 60)
+    if len(text) > MAX_STORY_CHARS:
+        message = f"the story {name} has {len(text):,} characters: cut to its first {MAX_STORY_CHARS:,}"
+        problems.append(Problem(where, message))
+        text = _cut(text, MAX_STORY_CHARS)
+    if len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(where, f"a title of {len(title):,} characters: cut to {MAX_TITLE_CHARS:,}"))
+        title = _cut(title, MAX_TITLE_CHARS)
+    if url is not None and len(url) > MAX_URL_CHARS:
+        problems.append(Problem(where, f"the story {name} has a URL of {len(url):,} characters: dropped"))
+        url = None
+    if source is not None and len(source) > MAX_SOURCE_CHARS:
+        source = _cut(source, MAX_SOURCE_CHARS)
+    return Article.create(title, text, url=url, source=source, published_at=published_at)
 
 
 @dataclass(frozen=True, slots=True)

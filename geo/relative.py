@@ -9,6 +9,7 @@ from typing import Final
 from geopy.distance import distance
 
 from geo.gazetteer import Gazetteer
+from geo.limits import bounded_number
 from geo.records import Place
 
 __all__ = ["relative_places"]
@@ -34,6 +35,8 @@ _DIRECTED: Final = re.compile(
     re.IGNORECASE,
 )
 _DIGIT: Final = re.compile(r"\d")
+#: Half the Earth's circumference: no point is further from an anchor.
+MAX_KM: Final = 20_038.0
 _OFFSHORE: Final = re.compile(
     rf"{_NUMBER}[\s-]*{_UNIT}{_PAREN}\s+off\s+(?:the\s+)?(?:(?:\w+\s+)?coast|shore)s?\s+of\s+$", re.IGNORECASE
 )
@@ -70,7 +73,10 @@ def _derive(text: str, anchor: Place, gaz: Gazetteer) -> Place | None:
         bearing = _bearing_away_from_land(anchor, gaz) if match else None
     if match is None or bearing is None:
         return None
-    km = float(match.group("num").replace(",", "")) * _KM_PER_UNIT[match.group("unit").lower()]
+    number = bounded_number(match.group("num"))
+    km = None if number is None else number * _KM_PER_UNIT[match.group("unit").lower()]
+    if km is None or km > MAX_KM:
+        return None  # not a distance on Earth
     point = distance(kilometers=km).destination((anchor.lat, anchor.lon), bearing=bearing)
     start = window_start + match.start()
     return Place(

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from geo.limits import bounded_number
+
 __all__ = ["Facts", "Severity", "extract_facts", "score_severity"]
 
 _UNITS: Final = {
@@ -137,10 +139,9 @@ def parse_number(text: str) -> int | None:
         if words.endswith(" " + name) or words == name:
             scale, words = factor, words[: -len(name)].strip() or "one"
             break
-    try:
-        return int(float(words) * scale)
-    except ValueError:
-        pass
+    if words[:1].isdigit():
+        value = bounded_number(words)
+        return None if value is None else int(value * scale)
     total = 0
     for part in re.split(r"[- ]", words):
         if part not in _UNITS:
@@ -240,7 +241,7 @@ def extract_facts(text: str) -> Facts:
     deaths = None if dead is None and missing is None else (dead or 0) + (missing or 0)
     magnitudes = [float(next(g for g in m.groups() if g)) for m in _MAGNITUDE.finditer(text)]
     categories = [int(m.group("c")) for m in _CATEGORY.finditer(text)]
-    winds = [float(m.group("v")) * _KMH.get(m.group("u").lower(), 1.0) for m in _WIND.finditer(text)]
+    winds = [_number(m) * _KMH.get(m.group("u").lower(), 1.0) for m in _WIND.finditer(text)]
     return Facts(
         deaths=deaths,
         injured=_largest(_counts(text, "injured", starts, relevant)),
@@ -250,20 +251,25 @@ def extract_facts(text: str) -> Facts:
         wind_kmh=max(winds, default=None),
         emergency="emergency" in cues,
         international_aid="international_aid" in cues,
-        wave_m=max((_metres(m) for m in _WAVE.finditer(text)), default=None),
-        burned_ha=max((_hectares(m) for m in _AREA.finditer(text)), default=None),
+        wave_m=max(filter(None, map(_metres, _WAVE.finditer(text))), default=None),
+        burned_ha=max(filter(None, map(_hectares, _AREA.finditer(text))), default=None),
         warning="warning" in cues,
         hurricane="hurricane" in cues,
     )
 
 
+def _number(match: re.Match[str]) -> float:
+    """The number of a match's group "v" (0 when it is too long to be a measure)."""
+    return bounded_number(match.group("v")) or 0.0
+
+
 def _metres(match: re.Match[str]) -> float:
-    value = float(match.group("v"))
+    value = _number(match)
     return value * 0.3048 if match.group("u").lower() in ("feet", "foot", "ft") else value
 
 
 def _hectares(match: re.Match[str]) -> float:
-    value = float(match.group("v").replace(",", ""))
+    value = _number(match)
     unit = match.group("u").lower()
     return (
         value * 0.404686 if unit.startswith("acre") else value * 100 if unit.startswith(("square k", "km")) else value

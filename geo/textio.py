@@ -6,44 +6,25 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections import deque
-from collections.abc import Iterator
-from typing import Any, BinaryIO, Final
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, Final
 
-from geo.jsonl import MAX_LINE_BYTES, bounded_lines
+from geo.charsets import rejoined
+from geo.jsonl import BoundedLines
+from geo.limits import MAX_LINE_BYTES, MAX_PARAGRAPH_BYTES
 from geo.records import Problem
 
-__all__ = ["MAX_CSV_FIELD", "byte_lines", "csv_rows", "declared_charset", "decode", "page_lines"]
+__all__ = ["MAX_CSV_FIELD", "byte_lines", "csv_rows", "decode", "page_lines"]
 
 #: Largest CSV field, in characters (the csv module's default of 131072 is too small for long stories).
 MAX_CSV_FIELD: Final = MAX_LINE_BYTES
-#: Bytes searched for an HTML page's declared charset.
-CHARSET_BYTES: Final = 8192
-_META_CHARSET: Final = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-class _Joined(io.RawIOBase):
-    """The bytes of ``head`` and then of ``rest``, as one stream."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        super().__init__()
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._head[: len(buffer)] if self._head else self._rest.read(len(buffer))
-        self._head = self._head[len(data) :]
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def byte_lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
-    """The lines of ``head`` followed by those of ``rest``, read lazily; see :func:`geo.jsonl.bounded_lines` for
+def byte_lines(head: bytes, rest: BinaryIO) -> BoundedLines:
+    """The lines of ``head`` followed by those of ``rest``, read lazily; see :class:`geo.jsonl.BoundedLines` for
     lines longer than ``MAX_LINE_BYTES``."""
-    return bounded_lines(io.BufferedReader(_Joined(head, rest)))
+    return BoundedLines(rejoined(head, rest), limit=MAX_LINE_BYTES)
 
 
 def _line_pieces(head: bytes, rest: BinaryIO, limit: int) -> Iterator[bytes]:
@@ -86,20 +67,20 @@ class _PageDecoder:
 def page_lines(head: bytes, rest: BinaryIO, where: str, problems: list[Problem]) -> Iterator[str]:
     """The text lines of a page dump (``head`` then ``rest``), decoded lazily in bounded memory.
 
-    A line longer than ``MAX_LINE_BYTES`` is read in pieces of that size, each cut after its last space (or at
-    once when it has none) and split as a paragraph of its own, with a problem naming the line. This keeps every
-    word, where truncating the line would drop the rest of it; the cost is a paragraph break inside that line.
+    A line longer than ``MAX_PARAGRAPH_BYTES`` is read in pieces of that size, each cut after its last space (or
+    at once when it has none) and split as a paragraph of its own, with a problem naming the line. This keeps
+    every word, where truncating the line would drop the rest of it; the cost is a paragraph break inside it.
     """
     decoder = _PageDecoder(where, problems)
     number, carry, cut_line = 1, "", 0
-    for piece in _line_pieces(head, rest, MAX_LINE_BYTES):
+    for piece in _line_pieces(head, rest, MAX_PARAGRAPH_BYTES):
         text = carry + decoder.decode(piece, number)
-        if piece.endswith(b"\n") or len(piece) <= MAX_LINE_BYTES:
+        if piece.endswith(b"\n") or len(piece) <= MAX_PARAGRAPH_BYTES:
             yield from text.splitlines()
             number, carry = number + 1, ""
             continue
         if cut_line != number:
-            message = f"longer than {MAX_LINE_BYTES} bytes: read in pieces cut at spaces, each a paragraph"
+            message = f"longer than {MAX_PARAGRAPH_BYTES} bytes: read in pieces cut at spaces, each a paragraph"
             problems.append(Problem(f"{where}:{number}", message))
             cut_line = number
         space = max(text.rfind(" ", len(carry)), text.rfind("\r", len(carry)))
@@ -107,15 +88,6 @@ def page_lines(head: bytes, rest: BinaryIO, where: str, problems: list[Problem])
         yield from text[:cut].splitlines()
         carry = text[cut:]
     yield from (carry + decoder.decode(b"", number, final=True)).splitlines()
-
-
-def declared_charset(page: bytes) -> str | None:
-    """The encoding an HTML page declares in a ``<meta>`` near its start, when Python knows it."""
-    match = _META_CHARSET.search(page[:CHARSET_BYTES])
-    try:
-        return codecs.lookup(match.group(1).decode("ascii")).name if match else None
-    except LookupError:
-        return None
 
 
 def decode(data: bytes, where: str, problems: list[Problem], encoding: str | None = None) -> str:
@@ -130,7 +102,7 @@ def decode(data: bytes, where: str, problems: list[Problem], encoding: str | Non
 class _Replay:
     """Numbered text lines for csv.reader; after a bad row, all but its first line are read again."""
 
-    def __init__(self, lines: Iterator[bytes], where: str, problems: list[Problem]) -> None:
+    def __init__(self, lines: Iterable[bytes], where: str, problems: list[Problem]) -> None:
         self._lines = enumerate(lines, 1)
         self._back: deque[tuple[int, str]] = deque()
         self.taken: list[tuple[int, str]] = []
@@ -194,6 +166,6 @@ def _replayed_rows(replay: _Replay, where: str, problems: list[Problem]) -> Iter
         csv.field_size_limit(previous)
 
 
-def csv_rows(lines: Iterator[bytes], where: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(lines: Iterable[bytes], where: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each non-empty CSV row; a bad row is a problem and reading resumes after it."""
     return _replayed_rows(_Replay(lines, where, problems), where, problems)

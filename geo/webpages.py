@@ -1,45 +1,20 @@
-"""Articles from RSS/Atom feeds (feedparser, sanitised) and HTML pages (trafilatura), and the dates they carry."""
+"""Articles from RSS/Atom feeds (feedparser, sanitised) and HTML pages (trafilatura)."""
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any, Final
 
 import feedparser
 import trafilatura
 
+from geo.dates import parse_date
+from geo.defuse import feed_bytes, without_doctype
 from geo.pagesplit import first_sentence, fold
 from geo.records import Article, Origin, Problem
 
-__all__ = ["feed_articles", "html_articles", "html_text", "parse_date"]
-
-
-_SURROGATE_REFERENCE: Final = re.compile(
-    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
-)
-
-
-def parse_date(value: str | None, parsed: time.struct_time | None = None) -> datetime | None:
-    """A UTC datetime from ISO 8601, RFC 2822 or feedparser's parsed struct; naive times are taken as UTC."""
-    found: datetime | None = None
-    if value:
-        try:
-            found = datetime.fromisoformat(value.strip())
-        except ValueError:
-            try:
-                found = parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                found = None
-    if found is None and parsed is not None:
-        found = datetime(*parsed[:6], tzinfo=UTC)
-    if found is None:
-        return None
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+__all__ = ["feed_articles", "html_articles", "html_text"]
 
 
 class _TextParser(HTMLParser):
@@ -92,65 +67,13 @@ def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
     return Article.create(title, text or title, url=entry.get("link"), source=source, published_at=published)
 
 
-#: The name an ``<!ENTITY`` declares (a parameter entity's too), and a reference to a named entity.
-_ENTITY_NAME: Final = re.compile(rb"<!ENTITY\s+(?:%\s+)?([A-Za-z_:][\w.:-]*)", re.IGNORECASE)
-_ENTITY_REFERENCE: Final = re.compile(rb"&([A-Za-z_:][\w.:-]*);")
-
-
-def _declaration_end(data: bytes, start: int) -> int:
-    """Where the ``<!DOCTYPE`` at ``start`` ends: after its ``>``, outside brackets and quotes (else the end)."""
-    depth, quote = 0, 0
-    for index in range(start + 2, len(data)):
-        byte = data[index]
-        if quote:
-            quote = 0 if byte == quote else quote
-        elif byte in b"\"'":
-            quote = byte
-        elif byte == ord("["):
-            depth += 1
-        elif byte == ord("]"):
-            depth = max(depth - 1, 0)
-        elif byte == ord(">") and depth == 0:
-            return index + 1
-    return len(data)
-
-
-def _without_doctype(data: bytes, where: str, problems: list[Problem]) -> bytes | None:
-    """The feed without any DOCTYPE, so no entity is expanded (nor an external one read); None to refuse it.
-
-    Every ``<!DOCTYPE`` goes, even one inside a comment, in one linear pass. A feed still declaring an entity
-    after that is refused."""
-    lowered = data.lower()
-    if b"<!doctype" not in lowered:
-        return data if b"<!entity" not in lowered else None
-    kept, dropped, position = [], [], 0
-    while (start := lowered.find(b"<!doctype", position)) >= 0:
-        kept.append(data[position:start])
-        position = _declaration_end(data, start)
-        dropped.append(data[start:position])
-    kept.append(data[position:])
-    result = b"".join(kept)
-    if b"<!entity" in result.lower():
-        return None
-    names = {match.group(1) for match in _ENTITY_NAME.finditer(b"".join(dropped))}
-    if names:
-        problems.append(Problem(where, "the feed declares XML entities: its DOCTYPE was dropped, nothing was expanded"))
-        # Their references would make the feed ill-formed: they go too (one linear pass over the feed).
-        result = _ENTITY_REFERENCE.sub(lambda ref: b"" if ref.group(1) in names else ref.group(), result)
-    return result
-
-
 def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
     """The entries of an RSS/Atom feed as articles, their HTML reduced to text; a problem for what is skipped."""
-    cleaned = _without_doctype(data, origin.where, problems)
-    if cleaned is None:
-        problems.append(Problem(origin.where, "XML entity declarations outside a DOCTYPE: not read"))
+    defused = feed_bytes(data, origin.where, problems)
+    if defused is None:
         return
-    data = cleaned
-    # feedparser's lenient parser cannot encode a character reference to a lone surrogate ("&#xD800;").
-    data = _SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)
     try:
-        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+        parsed = feedparser.parse(defused, sanitize_html=True, resolve_relative_uris=False)
     except (UnicodeError, ValueError) as err:
         problems.append(Problem(origin.where, f"feed could not be parsed ({err}); no articles"))
         return
@@ -170,7 +93,10 @@ def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Itera
 
 
 def html_articles(markup: str, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
-    """The article of an HTML page (main text by trafilatura, else all visible text); a problem if it has none."""
+    """The article of an HTML page (main text by trafilatura, else all visible text); a problem if it has none.
+
+    Its DOCTYPE goes first: HTML parsers expand no entity, but the text of an internal subset would show."""
+    markup, _ = without_doctype(markup)
     meta = trafilatura.extract_metadata(markup, default_url=origin.url)
     body = trafilatura.extract(markup, url=origin.url, output_format="txt", include_comments=False)
     text = body or html_text(markup)

@@ -17,7 +17,8 @@ from geo import settings, textio
 from geo.articles import iter_articles, read_articles
 from geo.pagesplit import WINDOW_STORIES, _Page, _Seen, first_sentence, split_lines, split_page
 from geo.records import Article, Problem, article_id
-from geo.webpages import html_text, parse_date
+from geo.dates import parse_date
+from geo.webpages import html_text
 
 TRUMP_XI_HEADLINE = "Trump, Xi hold high-stakes talks in South Korea amidst renewed tensions"
 TRUMP_XI_FULL = (
@@ -627,7 +628,7 @@ def test_page_dump_line_longer_than_the_limit_is_read_in_pieces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limit = 196
-    monkeypatch.setattr(textio, "MAX_LINE_BYTES", limit)
+    monkeypatch.setattr(textio, "MAX_PARAGRAPH_BYTES", limit)
     long = " ".join(f"Report {n}: the storm cut power in São Paulo and Zürich overnight." for n in range(20))
     encoded = long.encode()
     assert any(encoded[cut] & 0xC0 == 0x80 for cut in range(limit + 1, len(encoded), limit + 1)), (
@@ -645,7 +646,7 @@ def test_page_dump_line_longer_than_the_limit_is_read_in_pieces(
 
 
 def test_page_dump_line_of_exactly_the_limit_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(textio, "MAX_LINE_BYTES", 60)
+    monkeypatch.setattr(textio, "MAX_PARAGRAPH_BYTES", 60)
     line = "A storm cut power across the north of the city on Monday "
     line += "a" * (59 - len(line)) + "."
     articles, problems = read(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from geo.jsonl import MAX_LINE_BYTES, TextRecord, bounded_lines, parse_json_object, read_text_records
+from geo.jsonl import MAX_LINE_BYTES, BoundedLines, TextRecord, parse_json_object, read_text_records
 
 
 def read(*lines: bytes) -> list[TextRecord]:
@@ -86,7 +86,7 @@ def test_reads_lazily() -> None:
 
 def test_bounded_lines_cut_a_long_line_and_skip_the_rest_of_it() -> None:
     stream = io.BytesIO(b'{"a": 1}\n' + b"x" * 35 + b"\n" + b"y" * 12 + b"\n" + b"z" * 5)
-    lines = list(bounded_lines(stream, limit=12))
+    lines = list(BoundedLines(stream, limit=12))
     assert lines == [b'{"a": 1}\n', b"x" * 13, b"y" * 12 + b"\n", b"z" * 5]
 
 
