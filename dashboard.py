@@ -23,6 +23,7 @@ from geo.assets import asset_urls, install_assets
 from geo.errors import GeoError
 from geo.event_lexicon import EVENT_TYPES
 from geo.export import to_csv, to_geojson
+from geo.fetch import web_url
 from geo.filters import facets, filter_events
 from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
@@ -55,16 +56,17 @@ def static_assets() -> str:
 
 
 @st.cache_data(show_spinner=False)
-def load_events(path: str, mtime: float) -> pd.DataFrame:
-    """The stored events (cached until the store file changes)."""
+def load_events(path: str, mtime: float) -> tuple[pd.DataFrame, list[Problem]]:
+    """The stored events and the stored rows that could not be read (cached until the store file changes)."""
     del mtime  # part of the cache key only
-    return read_events(Path(path))
+    problems: list[Problem] = []
+    return read_events(Path(path), problems=problems), problems
 
 
 @st.cache_data(show_spinner=False)
 def filtered(path: str, mtime: float, state: ViewState) -> pd.DataFrame:
     """The events that pass the filters of ``state``."""
-    return filter_events(load_events(path, mtime), state)
+    return filter_events(load_events(path, mtime)[0], state)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -258,11 +260,15 @@ def show_problems(problems: Sequence[Problem]) -> None:
 def add_news(store: Path) -> None:
     """Paste text, upload files or give a feed URL; the new events join the store."""
     with st.expander("Add news"):
-        pasted = st.text_area("Paste news text (one paragraph a line, or JSON lines)")
+        pasted = st.text_area("Paste news text (one paragraph a line, or JSON lines)", key="add_text")
         uploads = st.file_uploader("Or upload files", type=UPLOAD_TYPES, accept_multiple_files=True)
-        url = st.text_input("Or a feed or page URL (uses the network)")
-        if st.button("Add"):
-            sources = _sources(pasted, uploads or [], url)
+        url = st.text_input("Or a feed or page URL: http:// or https:// (uses the network)", key="add_url")
+        if st.button("Add", key="add"):
+            try:
+                sources = _sources(pasted, uploads or [], url)
+            except GeoError as err:
+                show_error("Nothing was added: the URL is not one the page fetches.", err)
+                return
             if not sources:
                 st.warning("Nothing to add: paste text, choose a file or give a URL.")
                 return
@@ -274,9 +280,13 @@ def add_news(store: Path) -> None:
                 bar.progress(min(1.0, done["n"] / 1000), text=f"{done['n']} stories")
 
             try:
-                report = ingest_sources(sources, store, geoparser(), progress=advance)
+                report = ingest_sources(sources, store, geoparser(), progress=advance, files=False)
             except GeoError as err:
                 show_error("Nothing was added.", err)
+                return
+            except Exception as err:  # a bug must not show the server's traceback and paths; the log has it
+                st.error("Nothing was added: reading this input failed unexpectedly.")
+                st.code(f"{type(err).__name__}: {err}", language=None, wrap_lines=True)
                 return
             show_problems(report.problems)
             st.success(plain(report.summary()))
@@ -284,13 +294,14 @@ def add_news(store: Path) -> None:
 
 
 def _sources(pasted: str, uploads: Sequence[Any], url: str) -> list[str | Upload]:
-    """What to read: the pasted text and each uploaded file (kept in memory, named as uploaded), then the URL."""
+    """What to read: the pasted text and each uploaded file (kept in memory, named as uploaded), then the URL,
+    which must be http(s) (DataFormatError otherwise: the page reads no file on the server)."""
     sources: list[str | Upload] = []
     if pasted.strip():
         sources.append(Upload("pasted text", pasted.encode("utf-8")))
     sources += [Upload(upload.name, upload.getvalue()) for upload in uploads]
     if url.strip():
-        sources.append(url.strip())
+        sources.append(web_url(url))
     return sources
 
 
@@ -313,10 +324,11 @@ def main() -> None:
         return
     path, mtime = str(store), store.stat().st_mtime
     try:
-        events = load_events(path, mtime)
+        events, damaged = load_events(path, mtime)
     except GeoError as err:
         show_error("The event store cannot be read.", err)
         return
+    show_problems(damaged)
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sidebar_filters(events)
     layers = layer_options()

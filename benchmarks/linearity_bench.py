@@ -84,15 +84,23 @@ def _csv_open_quote(size: int) -> bytes:
     return ("title,text\n" + 't,"x\n' + _repeat("title n,text n\n", size)).encode()
 
 
+ITEM = f"<item><title>Floods in Paris</title><description>{NEWS}</description></item>"
+
+
 def _feed(size: int) -> bytes:
-    item = f"<item><title>Floods in Paris</title><description>{NEWS}</description></item>"
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{_repeat(item, size)}</channel></rss>'.encode()
+    return f'<?xml version="1.0"?><rss version="2.0"><channel>{_repeat(ITEM, size)}</channel></rss>'.encode()
 
 
 def _feed_utf16(size: int) -> bytes:
-    item = f"<item><title>Floods in Paris</title><description>{NEWS}</description></item>"
-    body = f'<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>{_repeat(item, size // 2)}</channel></rss>'
+    body = (
+        f'<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>{_repeat(ITEM, size // 2)}</channel></rss>'
+    )
     return body.encode("utf-16")
+
+
+def _feed_doctypes(size: int) -> bytes:
+    doctype = '<!DOCTYPE rss [<!ENTITY a "x"><!-- "quoted ] > --> ]>'
+    return f"<?xml version='1.0'?>{_repeat(doctype, size)}<rss><channel>{ITEM}</channel></rss>".encode()
 
 
 def _html(size: int) -> bytes:
@@ -116,6 +124,7 @@ READERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "csv: a quote never closed": ("a.csv", _csv_open_quote),
     "feed: rss": ("a.xml", _feed),
     "feed: utf-16": ("a.xml", _feed_utf16),
+    "feed: many doctypes": ("a.xml", _feed_doctypes),
     "html: article": ("a.html", _html),
     "html: deep nesting": ("a.html", _html_deep),
 }

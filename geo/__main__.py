@@ -179,14 +179,18 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.export import export_events
+    from geo.records import Problem
     from geo.store import default_store_path
 
-    written = export_events(args.store or default_store_path(), args.format, args.out)
+    problems: list[Problem] = []
+    written = export_events(args.store or default_store_path(), args.format, args.out, problems=problems)
+    for problem in problems:
+        print(f"geo export: {problem}", file=sys.stderr)
     if args.out is None:
         sys.stdout.write(str(written))
     else:
         print(f"wrote {written}", file=sys.stderr)
-    return 0
+    return 1 if problems else 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

@@ -34,6 +34,9 @@ __all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
 #: Batches submitted ahead per worker thread: enough to keep every worker busy, few enough to keep memory flat.
 IN_FLIGHT_PER_WORKER: Final = 3
 
+#: What a worker sends back for a batch: its event table and the stories it left out.
+Built = tuple[gpd.GeoDataFrame, list[Problem]]
+
 
 @functools.cache
 def _worker_parser(gazetteer: Path | None) -> Geoparser:
@@ -41,15 +44,19 @@ def _worker_parser(gazetteer: Path | None) -> Geoparser:
     return Geoparser.load(gazetteer)
 
 
-def _build_batch(batch: list[Article], gazetteer: Path | None, ingested_at: datetime) -> gpd.GeoDataFrame:
-    """The task run on a worker: the event table of one batch."""
-    return build_events(batch, _worker_parser(gazetteer), ingested_at=ingested_at)
+def _build_batch(
+    batch: list[Article], gazetteer: Path | None, ingested_at: datetime
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """The task run on a worker: the event table of one batch, and the stories it had to leave out."""
+    problems: list[Problem] = []
+    return build_events(batch, _worker_parser(gazetteer), ingested_at=ingested_at, problems=problems), problems
 
 
 def _run_batches(
     client: Client,
     batches: Iterator[list[Article]],
     staged: StagedEvents,
+    problems: list[Problem],
     *,
     gazetteer: Path | None,
     ingested_at: datetime,
@@ -62,8 +69,8 @@ def _run_batches(
     threads = sum(client.nthreads().values())
     window = IN_FLIGHT_PER_WORKER * max(threads, 1)
     numbered = enumerate(batches)
-    pending: dict[Future[gpd.GeoDataFrame], tuple[int, int]] = {}
-    waiting: dict[int, gpd.GeoDataFrame] = {}
+    pending: dict[Future[Built], tuple[int, int]] = {}
+    waiting: dict[int, Built] = {}
     done = as_completed()
     next_index = read = 0
 
@@ -83,7 +90,9 @@ def _run_batches(
         if progress is not None:
             progress(size)
         while next_index in waiting:
-            staged.add(waiting.pop(next_index))
+            events, left_out = waiting.pop(next_index)
+            staged.add(events)
+            problems.extend(left_out)
             next_index += 1
         fill()
     return read
@@ -132,7 +141,9 @@ def ingest_distributed(
     with staged_events(store) as staged:
 
         def run(client: Client) -> int:
-            return _run_batches(client, batches, staged, gazetteer=gazetteer, ingested_at=now, progress=progress)
+            return _run_batches(
+                client, batches, staged, problems, gazetteer=gazetteer, ingested_at=now, progress=progress
+            )
 
         if scheduler is not None:
             with Client(scheduler) as client:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DataFormatError
+from geo.records import Problem
 from geo.schema import COLUMNS
 from geo.store import StoreError, read_events
 
-__all__ = ["FORMULA_PREFIXES", "export_events", "to_csv", "to_geojson"]
+__all__ = ["FORMULA_STARTS", "export_events", "to_csv", "to_geojson"]
 
-#: Cells of text columns starting with one of these are prefixed with ``'`` in CSV (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A cell whose first character (once its compatibility form is taken: full-width "＝" is "=") is one of these
+#: would start a formula or a command in some spreadsheet (OWASP CSV injection, DDE "|"): it gets a leading "'".
+FORMULA_STARTS: Final = frozenset("=+-@|%\t\r\n")
+#: Unicode categories whose characters a spreadsheet may take for an operator: math symbols ("−", "﹢") and dashes.
+_OPERATOR_CATEGORIES: Final = frozenset({"Sm", "Pd"})
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,9 +32,18 @@ def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _formula_like(cell: str) -> bool:
+    """Whether a spreadsheet could read ``cell`` as a formula: it starts, after any spaces, with an operator."""
+    first = cell.lstrip(" \u00a0\u3000")[:1]
+    if not first:
+        return cell[:1] in FORMULA_STARTS
+    folded = unicodedata.normalize("NFKC", first)[:1]
+    return folded in FORMULA_STARTS or first in FORMULA_STARTS or unicodedata.category(first) in _OPERATOR_CATEGORIES
+
+
 def _defuse(cell: str) -> str:
-    """The cell with a leading ``'`` if a spreadsheet would read it as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+    """The cell with a leading ``'`` if a spreadsheet could read it as a formula."""
+    return "'" + cell if _formula_like(cell) else cell
 
 
 def to_csv(events: gpd.GeoDataFrame) -> str:
@@ -46,15 +60,18 @@ def to_geojson(events: gpd.GeoDataFrame) -> str:
     return str(features.to_json(na="null", ensure_ascii=False))
 
 
-def export_events(path: Path, fmt: Literal["geojson", "csv"], out: Path | None = None) -> Path | str:
+def export_events(
+    path: Path, fmt: Literal["geojson", "csv"], out: Path | None = None, *, problems: list[Problem] | None = None
+) -> Path | str:
     """The store as GeoJSON (RFC 7946, feature id = event_id) or CSV (no geometry; formulas defused).
 
-    With ``out`` the text is written there and ``out`` returned; without, the text itself is returned.
+    With ``out`` the text is written there and ``out`` returned; without, the text itself is returned. With
+    ``problems`` given, stored rows that cannot be read are left out with a problem each (see ``read_events``).
     """
     writers = {"geojson": to_geojson, "csv": to_csv}
     if fmt not in writers:
         raise DataFormatError(f"unknown export format {fmt!r}: choose 'geojson' or 'csv'")
-    text = writers[fmt](read_events(path))
+    text = writers[fmt](read_events(path, problems=problems))
     if out is None:
         return text
     try:

@@ -148,14 +148,18 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
     max_redirections = MAX_REDIRECTS
 
-    def redirect_request(
-        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> urllib.request.Request | None:
-        try:
-            web_url(newurl)
-        except DataFormatError as err:
-            raise FetchError(f"redirected to a URL that is not fetched: {err}") from err
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
+    ) -> http.client.HTTPResponse | None:
+        target = headers.get("location") or headers.get("uri")
+        if target is not None:
+            try:
+                web_url(urllib.parse.urljoin(req.full_url, target))
+            except DataFormatError as err:
+                raise FetchError(f"redirected to a URL that is not fetched: {err}") from err
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:

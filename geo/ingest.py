@@ -18,11 +18,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.articles import Source, iter_articles
+from geo.errors import DataFormatError
 from geo.events import classify
 from geo.geoparse import Geoparser
+from geo.limits import shown
 from geo.location import primary_place
 from geo.records import Article, Problem
-from geo.schema import conform, empty_events
+from geo.schema import conform_rows, empty_events
 from geo.store import StagedEvents, staged_events
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
 
 #: Stories analysed per batch (progress is reported between batches).
 BATCH_SIZE = 256
+
+#: A story and its row of the event table.
+Row = tuple[Article, dict[str, Any]]
 
 
 def story_text(article: Article) -> str:
@@ -76,21 +81,52 @@ def event_row(article: Article, parser: Geoparser, ingested_at: datetime) -> dic
     }
 
 
-def build_events(
-    articles: Iterable[Article], parser: Geoparser, *, ingested_at: datetime | None = None
-) -> gpd.GeoDataFrame:
-    """The event table (EPSG:4326 points; no geometry for stories with no place) of the articles."""
-    now = ingested_at or datetime.now(UTC)
+def _failure(article: Article, err: Exception) -> Problem:
+    """The problem reported for a story that could not be analysed or stored."""
+    where = article.source or "story"
+    return Problem(where, f"story {shown(article.title, 60)} ({article.id}) skipped: {type(err).__name__}: {err}")
+
+
+def _rows(articles: Iterable[Article], parser: Geoparser, now: datetime, problems: list[Problem]) -> list[Row]:
+    """(article, event row) of each story, repeats dropped; a story whose analysis fails is a problem."""
     seen: set[str] = set()
     rows = []
     for article in articles:
         if article.id in seen:
             continue
         seen.add(article.id)
-        rows.append(event_row(article, parser, now))
-    if not rows:
-        return empty_events()
-    return conform(pd.DataFrame(rows))
+        try:
+            rows.append((article, event_row(article, parser, now)))
+        except Exception as err:  # one odd story must not cost the others of its batch
+            problems.append(_failure(article, err))
+    return rows
+
+
+def _table(rows: list[Row], problems: list[Problem]) -> gpd.GeoDataFrame:
+    """The rows in the store schema; a row that does not fit is left out with a problem."""
+    frame = pd.DataFrame([row for _, row in rows])
+    return conform_rows(frame, lambda label, err: problems.append(_failure(rows[int(str(label))][0], err)))
+
+
+def build_events(
+    articles: Iterable[Article],
+    parser: Geoparser,
+    *,
+    ingested_at: datetime | None = None,
+    problems: list[Problem] | None = None,
+) -> gpd.GeoDataFrame:
+    """The event table (EPSG:4326 points; no geometry for stories with no place) of the articles.
+
+    A story that cannot be analysed or does not fit the schema is left out, with a problem in ``problems``
+    (given); without it, the first such failure is raised."""
+    found: list[Problem] = []
+    rows = _rows(articles, parser, ingested_at or datetime.now(UTC), found)
+    table = _table(rows, found) if rows else empty_events()
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise DataFormatError(found[0].message)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +159,12 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def article_batches(
-    sources: Iterable[Source], problems: list[Problem], *, size: int = BATCH_SIZE
+    sources: Iterable[Source], problems: list[Problem], *, size: int = BATCH_SIZE, files: bool = True
 ) -> Iterator[list[Article]]:
-    """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources)."""
+    """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources);
+    with ``files=False`` only uploads and http(s) URLs are read (see :func:`geo.articles.iter_articles`)."""
     for source in sources:
-        yield from _batches(iter_articles(source, problems), size)
+        yield from _batches(iter_articles(source, problems, files=files), size)
 
 
 def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: int) -> IngestReport:
@@ -145,18 +182,20 @@ def ingest_sources(
     *,
     progress: Callable[[int], None] | None = None,
     ingested_at: datetime | None = None,
+    files: bool = True,
 ) -> IngestReport:
     """Read every source, build the events and append them to the store in one atomic write.
 
     Each batch's events are staged beside the store as soon as they are built, so memory stays flat however
     long the input. A failure before the write leaves the store as it was; ``progress`` is told how many
-    stories each batch held. Every event gets the same ``ingested_at`` (default: now)."""
+    stories each batch held. Every event gets the same ``ingested_at`` (default: now). With ``files=False``
+    (the dashboard) a source that is a path or "-" is refused with a problem: only uploads and URLs are read."""
     now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
     read = 0
     with staged_events(store) as staged:
-        for batch in article_batches(sources, problems):
-            staged.add(build_events(batch, parser, ingested_at=now))
+        for batch in article_batches(sources, problems, files=files):
+            staged.add(build_events(batch, parser, ingested_at=now, problems=problems))
             read += len(batch)
             if progress is not None:
                 progress(len(batch))

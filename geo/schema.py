@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from pandas.api.extensions import ExtensionDtype
 
 from geo.errors import DataFormatError
 
-__all__ = ["COLUMNS", "CRS", "EVENT_COLUMNS", "Column", "conform", "empty_events"]
+__all__ = ["COLUMNS", "CRS", "EVENT_COLUMNS", "Column", "conform", "conform_rows", "empty_events"]
 
 CRS = "EPSG:4326"
 _SHOWN_ROWS = 5
@@ -241,3 +241,20 @@ def conform(frame: pd.DataFrame | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise DataFormatError(f"the events do not fit the store schema ({count}):\n- {listed}")
     columns["geometry"] = geometry
     return gpd.GeoDataFrame({name: columns[name] for name in EVENT_COLUMNS}, geometry="geometry", crs=CRS)
+
+
+def conform_rows(frame: pd.DataFrame, failed: Callable[[Hashable, DataFormatError], None]) -> gpd.GeoDataFrame:
+    """Like :func:`conform`, but a row that does not fit is left out and ``failed(label, error)`` told of it.
+
+    The frame is halved until each bad row stands alone, so a few bad rows among many cost a few checks. A
+    problem of the columns themselves (one missing, a wrong CRS) concerns every row: it is raised."""
+    try:
+        return conform(frame)
+    except DataFormatError as err:
+        conform(frame.iloc[:0])  # raises when the columns themselves are wrong
+        if len(frame) == 1:
+            failed(frame.index[0], err)
+            return empty_events()
+    middle = len(frame) // 2
+    halves = [conform_rows(frame.iloc[:middle], failed), conform_rows(frame.iloc[middle:], failed)]
+    return conform(pd.concat(halves))

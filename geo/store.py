@@ -10,8 +10,6 @@ has no name and goes with the process).
 from __future__ import annotations
 
 import errno
-import functools
-import io
 import os
 import stat
 import tempfile
@@ -29,8 +27,10 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from geo import settings
-from geo.errors import GeoError
-from geo.schema import CRS, EVENT_COLUMNS, conform, empty_events
+from geo.errors import DataFormatError, GeoError
+from geo.records import Problem
+from geo.schema import conform, empty_events
+from geo.storefile import CHUNK_ROWS, READ_ERRORS, arrow_schema, check_columns, chunks, from_arrow, rechunked, to_arrow
 
 __all__ = [
     "AppendResult",
@@ -40,13 +40,12 @@ __all__ = [
     "default_store_path",
     "read_events",
     "staged_events",
+    "store_file",
 ]
 
 #: Environment variable naming the store file; unset, the store is ``settings.DATA_DIR / STORE_NAME``.
 STORE_ENV: Final = "GEO_STORE"
 STORE_NAME: Final = "events.parquet"
-#: Rows read at a time when copying the store, and rows per row group of the file written.
-CHUNK_ROWS: Final = 1024
 #: Seconds a commit waits for another writer. The lock dies with its process, so a held lock means a live
 #: writer (copying a large store takes a while), and waiting beats losing the staged events.
 LOCK_TIMEOUT: Final = 600.0
@@ -106,65 +105,21 @@ def _unreadable(path: Path, err: BaseException) -> StoreError:
     )
 
 
-#: What reading a damaged or foreign Parquet file raises.
-_READ_ERRORS = (OSError, ValueError, TypeError, NotImplementedError, KeyError, pa.ArrowException)
+def read_events(path: Path, *, problems: list[Problem] | None = None) -> gpd.GeoDataFrame:
+    """The stored events; an empty frame when the file does not exist yet.
 
-
-def read_events(path: Path) -> gpd.GeoDataFrame:
-    """The stored events; an empty frame when the file does not exist yet."""
+    A stored geometry that is not valid WKB is rebuilt from the row's lat/lon. With ``problems`` given, a row
+    that does not fit the schema (a store edited by another tool) is left out with a problem naming it, and
+    the rest is read; without, StoreError."""
     if not path.exists():
         return empty_events()
     try:
-        return conform(gpd.read_parquet(path))
-    except _READ_ERRORS as err:
+        source = pq.ParquetFile(path)
+        check_columns(source.schema_arrow)
+        tables = [from_arrow(chunk, problems, where=str(path)) for chunk in chunks(source)]
+    except (*READ_ERRORS, DataFormatError) as err:
         raise _unreadable(path, err) from err
-
-
-# -- Arrow form ---------------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _arrow_schema() -> pa.Schema:
-    """The Arrow schema of the store file, with GeoParquet metadata (no bbox: it is written in chunks)."""
-    buffer = io.BytesIO()
-    empty_events().to_parquet(buffer, index=False)
-    return pq.read_schema(pa.BufferReader(buffer.getvalue()))
-
-
-def _to_arrow(events: gpd.GeoDataFrame) -> pa.Table:
-    """Conformed events as an Arrow table of the store schema (geometry as WKB)."""
-    frame = pd.DataFrame(events).assign(geometry=events.geometry.to_wkb())
-    return pa.Table.from_pandas(frame, schema=_arrow_schema(), preserve_index=False)
-
-
-def _from_arrow(table: pa.Table) -> gpd.GeoDataFrame:
-    """The events of a chunk of a store file, checked against the schema."""
-    frame = table.to_pandas()
-    geometry = gpd.GeoSeries.from_wkb(frame.pop("geometry"), crs=CRS)
-    return conform(gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS))
-
-
-def _chunks(source: pq.ParquetFile) -> Iterator[pa.Table]:
-    """The rows of a Parquet file, at most CHUNK_ROWS at a time.
-
-    Read one row group at a time: a reader over the whole file keeps what it has read until it is done."""
-    for group in range(source.num_row_groups):
-        for batch in source.iter_batches(batch_size=CHUNK_ROWS, row_groups=[group]):
-            yield pa.Table.from_batches([batch])
-
-
-def _rechunked(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
-    """The same rows in tables of about CHUNK_ROWS rows (small staged batches are joined into one row group)."""
-    held: list[pa.Table] = []
-    rows = 0
-    for table in tables:
-        held.append(table)
-        rows += table.num_rows
-        if rows >= CHUNK_ROWS:
-            yield pa.concat_tables(held)
-            held, rows = [], 0
-    if rows:
-        yield pa.concat_tables(held)
+    return conform(pd.concat(tables, ignore_index=True)) if tables else empty_events()
 
 
 def _stored_ids(path: Path) -> set[str]:
@@ -172,11 +127,9 @@ def _stored_ids(path: Path) -> set[str]:
     if not path.exists():
         return set()
     try:
-        missing = [name for name in EVENT_COLUMNS if name not in pq.read_schema(path).names]
-        if missing:
-            raise ValueError(f"not an event store: no column {', '.join(map(repr, missing))}")
+        check_columns(pq.read_schema(path))
         return set(pq.read_table(path, columns=["event_id"]).column("event_id").to_pylist())
-    except _READ_ERRORS as err:
+    except READ_ERRORS as err:
         raise _unreadable(path, err) from err
 
 
@@ -185,9 +138,9 @@ def _stored_chunks(path: Path) -> Iterator[pa.Table]:
     if not path.exists():
         return
     try:
-        for chunk in _chunks(pq.ParquetFile(path)):
-            yield _to_arrow(_from_arrow(chunk))
-    except _READ_ERRORS as err:
+        for chunk in chunks(pq.ParquetFile(path)):
+            yield to_arrow(from_arrow(chunk))
+    except READ_ERRORS as err:
         raise _unreadable(path, err) from err
 
 
@@ -201,8 +154,8 @@ def _write_atomically(chunks: Iterable[pa.Table], path: Path) -> None:
         prefix = f".{path.name}."
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=_TEMP_SUFFIX, delete=False) as out:
             temp = Path(out.name)
-            with pq.ParquetWriter(out, _arrow_schema()) as writer:
-                for chunk in _rechunked(chunks):
+            with pq.ParquetWriter(out, arrow_schema()) as writer:
+                for chunk in rechunked(chunks):
                     writer.write_table(chunk, row_group_size=CHUNK_ROWS)
             out.flush()
             os.fsync(out.fileno())
@@ -235,7 +188,7 @@ class StagedEvents:
     def __init__(self, path: Path, staging: IO[bytes]) -> None:
         self.path = path
         self._staging = staging
-        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(staging, _arrow_schema())
+        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(staging, arrow_schema())
         #: Rows staged, and those among them without a location.
         self.rows = 0
         self.unplaced = 0
@@ -248,7 +201,7 @@ class StagedEvents:
         if events.empty:
             return
         try:
-            self._writer.write_table(_to_arrow(events))
+            self._writer.write_table(to_arrow(events))
         except OSError as err:
             raise _write_failure(self.path, err) from err
         self.rows += len(events)
@@ -262,7 +215,7 @@ class StagedEvents:
 
     def _staged_chunks(self) -> Iterator[pa.Table]:
         self._staging.seek(0)
-        yield from _chunks(pq.ParquetFile(self._staging))
+        yield from chunks(pq.ParquetFile(self._staging))
 
     def _new_count(self, stored: set[str]) -> int:
         """How many staged rows have an id neither stored nor staged before them."""
@@ -314,24 +267,37 @@ def _chain(*parts: Iterable[pa.Table]) -> Iterator[pa.Table]:
         yield from part
 
 
+def store_file(path: Path) -> Path:
+    """The file the store at ``path`` is: a symbolic link is followed to its target, so that an append writes
+    through the link (replacing the link itself would leave its target with the old rows)."""
+    real = Path(os.path.realpath(path))
+    if real.is_symlink():
+        raise StoreError(f"the event store at {path} is a loop of symbolic links: point {STORE_ENV} at a file")
+    return real
+
+
 @contextmanager
 def staged_events(path: Path) -> Iterator[StagedEvents]:
-    """A place beside the store at ``path`` to stage events; what is not committed is dropped on exit."""
+    """A place beside the store at ``path`` (a link's target) to stage events; what is not committed is dropped
+    on exit."""
+    path = store_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = tempfile.TemporaryFile(dir=path.parent)  # noqa: SIM115 (closed below)
     except OSError as err:
         raise _write_failure(path, err) from err
-    with staging:
-        try:
-            staged = StagedEvents(path, staging)
-        except OSError as err:
-            raise _write_failure(path, err) from err
-        try:
-            yield staged
-        finally:
-            with suppress(OSError):  # what was not committed is dropped anyway
-                staged.close()
+    try:
+        staged = StagedEvents(path, staging)
+    except OSError as err:
+        staging.close()
+        raise _write_failure(path, err) from err
+    try:
+        yield staged
+    finally:
+        with suppress(OSError):  # what was not committed is dropped anyway; a full disk may refuse its flush
+            staged.close()
+        with suppress(OSError):
+            staging.close()
 
 
 def append_events(path: Path, events: gpd.GeoDataFrame, *, timeout: float = LOCK_TIMEOUT) -> AppendResult:

@@ -12,7 +12,7 @@ import trafilatura
 from geo.dates import parse_date
 from geo.defuse import feed_bytes, without_doctype
 from geo.pagesplit import first_sentence, fold
-from geo.records import Article, Origin, Problem
+from geo.records import Article, Origin, Problem, new_article
 
 __all__ = ["feed_articles", "html_articles", "html_text"]
 
@@ -53,7 +53,7 @@ def html_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
+def _entry_article(entry: Any, feed_source: str | None, where: str, problems: list[Problem]) -> Article | None:
     contents = [str(part.get("value") or "") for part in entry.get("content") or []]
     body = max(contents, key=len, default="") or str(entry.get("summary") or "")
     title, text = html_text(str(entry.get("title") or "")), html_text(body)
@@ -64,7 +64,9 @@ def _entry_article(entry: Any, feed_source: str | None) -> Article | None:
         entry.get("published") or entry.get("updated"), entry.get("published_parsed") or entry.get("updated_parsed")
     )
     title = title or first_sentence(text)
-    return Article.create(title, text or title, url=entry.get("link"), source=source, published_at=published)
+    link = entry.get("link")
+    url = link if isinstance(link, str) else None
+    return new_article(where, problems, title, text or title, url=url, source=source, published_at=published)
 
 
 def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Iterator[Article]:
@@ -85,7 +87,7 @@ def feed_articles(data: bytes, origin: Origin, problems: list[Problem]) -> Itera
         problems.append(Problem(origin.where, "no RSS or Atom entries found: no articles"))
     feed_source = parsed.feed.get("title") or origin.source
     for number, entry in enumerate(parsed.entries, 1):
-        article = _entry_article(entry, feed_source)
+        article = _entry_article(entry, feed_source, f"{origin.where} (entry {number})", problems)
         if article is None:
             problems.append(Problem(origin.where, f"entry {number} has neither a title nor text; skipped"))
         else:
@@ -108,6 +110,5 @@ def html_articles(markup: str, origin: Origin, problems: list[Problem]) -> Itera
         problems.append(Problem(origin.where, "an HTML page without readable text: no articles"))
         return
     published = parse_date(meta.date)
-    yield Article.create(
-        title, text, url=meta.url or origin.url, source=meta.sitename or origin.source, published_at=published
-    )
+    url, source = meta.url or origin.url, meta.sitename or origin.source
+    yield new_article(origin.where, problems, title, text, url=url, source=source, published_at=published)

@@ -15,9 +15,9 @@ import pytest
 
 from geo import settings, textio
 from geo.articles import iter_articles, read_articles
+from geo.dates import parse_date
 from geo.pagesplit import WINDOW_STORIES, _Page, _Seen, first_sentence, split_lines, split_page
 from geo.records import Article, Problem, article_id
-from geo.dates import parse_date
 from geo.webpages import html_text
 
 TRUMP_XI_HEADLINE = "Trump, Xi hold high-stakes talks in South Korea amidst renewed tensions"

@@ -109,3 +109,45 @@ def test_downloads_are_built_only_when_asked_for(sample_store: Path, monkeypatch
     assert not app.exception
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels == ["CSV", "GeoJSON", "Map (HTML)"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/etc/hostname", "file:///etc/hostname", "ftp://127.0.0.1/x.xml", "http://[::1", "data/sample/news_page.txt"],
+)
+def test_the_url_box_reads_no_file_on_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    store = tmp_path / "events.parquet"
+    app = run(store, monkeypatch)
+    app.text_input(key="add_url").set_value(url)
+    app.button(key="add").click().run(timeout=60)
+    assert not app.exception
+    assert any("the URL is not one the page fetches" in e.value for e in app.error)
+    shown = " ".join(str(c.value) for c in app.code)
+    assert "not an http:// or https:// URL" in shown or "not a valid URL" in shown
+    assert not store.exists()
+
+
+def test_pasted_text_with_huge_numbers_is_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "events.parquet"
+    app = run(store, monkeypatch)
+    app.text_area(key="add_text").set_value(f"{'9' * 400} people were killed in Lyon, France, on Monday.")
+    app.button(key="add").click().run(timeout=60)
+    assert not app.exception
+    assert any("added 1 events" in s.value for s in app.success)
+
+
+def test_a_damaged_row_is_reported_and_the_rest_shown(
+    sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(sample_store)
+    wkb = table.column("geometry").to_pylist()
+    wkb[0] = b"not wkb"
+    index = table.schema.get_field_index("geometry")
+    damaged = tmp_path / "damaged.parquet"
+    pq.write_table(table.set_column(index, table.schema.field(index), pa.array(wkb, pa.binary())), damaged)
+    app = run(damaged, monkeypatch)
+    assert events_count(app) == 11
+    assert any("rebuilt from lat/lon" in str(c.value) for c in app.code)

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-from geo import settings, store
+from geo import settings, store, storefile
 from geo.errors import DataFormatError, GeoError
 from geo.schema import EVENT_COLUMNS, empty_events
 from geo.store import (
@@ -200,6 +200,7 @@ def test_a_commit_of_nothing_new_writes_nothing(path: Path) -> None:
 
 def test_the_store_is_written_in_row_groups_and_reads_back_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(storefile, "CHUNK_ROWS", 3)
     append_events(path, batch("a", 4))
     append_events(path, batch("b", 5))
     meta = pq.ParquetFile(path).metadata
