@@ -52,7 +52,7 @@ test: dev data lint
 	$(BIN)/pytest
 
 bench: venv data
-	@set -e; for script in benchmarks/*.py; do \
+	@set -e; for script in benchmarks/[!_]*.py; do \
 		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
 		echo "== $$script"; $(PY) "$$script"; \
 	done

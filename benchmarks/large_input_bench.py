@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _measure import ROOT, run_geo
+
 LGL = ROOT.parent / "shared" / "eval" / "lgl.jsonl"
 
 
@@ -54,32 +52,12 @@ def _write(path: Path, fmt: str, texts: list[str], size: int) -> int:
     return count
 
 
-#: Runs ``python -m geo ARGS...`` and prints its own peak RSS (KiB) on the last line of stderr.
-_MEASURED = """
-import resource, runpy, sys
-sys.argv = ["geo", *sys.argv[1:]]
-try:
-    runpy.run_module("geo", run_name="__main__")
-finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-
-
 def _ingest(source: Path, store: Path) -> tuple[float, float, str]:
     """Wall seconds, the command's peak RSS in MB, and its summary line."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, "ingest", str(source), "--store", str(store)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
+    seconds, peak, done = run_geo("ingest", str(source), "--store", str(store))
     if done.returncode not in (0, 1):
         raise SystemExit(f"geo ingest failed ({done.returncode}):\n{done.stderr}")
-    peak_kib = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kib / 1024, done.stdout.strip().splitlines()[-1]
+    return seconds, peak, done.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ Usage: python benchmarks/linearity_bench.py [--kb 200] [--only NAME] [--repeat 3
 Each case builds an input of about N kilobytes (normal news and hostile shapes: a page dump whose paragraphs
 all continue one story, CSV lines that open and close quotes oddly, deep markup, long runs of dots, digits or
 abbreviations), times the function on it and on an input twice the size (best of ``--repeat`` runs), and
-prints the two times and their ratio. A linear function gives a ratio near 2; anything above 2.6 is flagged.
+prints the two times and their ratio. A linear function gives a ratio near 2; above 2.6 is flagged (unless the
+time at 2N is under 50 ms).
 Each case runs in its own process with a time limit, so a quadratic one is reported rather than waited for.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import sys
 import time
@@ -23,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 #: Seconds a case may take (both sizes, every repeat) before it is reported as too slow.
 TIME_LIMIT = 30.0
-#: Ratios above this are flagged.
+#: Ratios above this are flagged, when the time at 2N is at least ``FLAG_SECONDS`` (below that, noise and cache
+#: steps dominate: "U.S." repeated 100,000 times geoparses in 3 ms, 200,000 times in 22 ms, 400,000 in 41 ms).
 FLAG_RATIO = 2.6
+FLAG_SECONDS = 0.05
 
 NEWS = (
     "Floods killed 12 people in Paris, France, on Monday, officials said. The U.S. Army and Dr. Smith helped "
@@ -152,7 +156,8 @@ def _text_stages() -> dict[str, Callable[[str], object]]:
     from geo.events import classify
     from geo.geoparse import Geoparser
     from geo.location import primary_place
-    from geo.pagesplit import first_sentence, salient_terms, sentences
+    from geo.pagesplit import salient_terms
+    from geo.prose import first_sentence, sentences
     from geo.webpages import html_text
 
     parser = Geoparser.load()
@@ -232,7 +237,7 @@ def main() -> int:
             print(f"{kind + ': ' + name:58} {'over the time limit of ' + str(int(TIME_LIMIT)) + ' s':>27}  <-")
             continue
         ratio = times[1] / times[0] if times[0] > 0 else float("nan")
-        mark = "  <-" if not ratio <= FLAG_RATIO else ""
+        mark = "  <-" if math.isnan(ratio) or (ratio > FLAG_RATIO and times[1] >= FLAG_SECONDS) else ""
         flagged += bool(mark)
         print(f"{kind + ': ' + name:58} {times[0]:9.3f} {times[1]:9.3f} {ratio:6.2f}{mark}")
     print(f"{flagged} case(s) flagged (ratio above {FLAG_RATIO} or over the time limit)")

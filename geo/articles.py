@@ -29,7 +29,8 @@ from geo.errors import DataFormatError
 from geo.fetch import fetch_url, web_url
 from geo.jsonl import BoundedLines, parse_json_object
 from geo.limits import MAX_DOCUMENT_BYTES, shown
-from geo.pagesplit import first_sentence, split_lines
+from geo.pagesplit import split_lines
+from geo.prose import first_sentence
 from geo.records import Article, Origin, Problem, new_article
 from geo.textio import byte_lines, csv_rows, decode, page_lines
 from geo.webpages import feed_articles, html_articles

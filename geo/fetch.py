@@ -50,7 +50,7 @@ def web_url(text: str) -> str:
         raise DataFormatError(f"{shown(url)} is not a valid URL ({err})") from err
     if parts.scheme.lower() not in SCHEMES:
         raise DataFormatError(
-            f"{shown(url)} is not an http:// or https:// URL: only those are fetched (files are read as uploads)"
+            f"{shown(url)} is not an http:// or https:// URL: only those are fetched (to add a file, upload it)"
         )
     if not parts.hostname:
         raise DataFormatError(f"{shown(url)} names no host")
@@ -103,26 +103,29 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _Watched:
+    """A connection whose waits are bounded by a watchdog: connecting within the time left, then shut when the
+    deadline passes."""
+
+    sock: socket.socket
+    timeout: float | None
+
     def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._watchdog = watchdog
 
     def connect(self) -> None:
         self.timeout = self._watchdog.timeout()
-        super().connect()
+        super().connect()  # type: ignore[misc]
         self._watchdog.watch(self.sock)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._watchdog = watchdog
+class _HTTPConnection(_Watched, http.client.HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        self.timeout = self._watchdog.timeout()
-        super().connect()
-        self._watchdog.watch(self.sock)
+
+class _HTTPSConnection(_Watched, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
 from geo.limits import MAX_STORY_CHARS
+from geo.prose import first_sentence, fold, sentences
 
-__all__ = ["Story", "first_sentence", "fold", "split_lines", "split_page"]
+__all__ = ["Story", "split_lines", "split_page"]
 
-#: Titles cut from a first sentence are at most this long (cut on a word boundary).
-TITLE_CHARS: Final = 120
 #: A headline has fewer words than this and no terminal punctuation.
 HEADLINE_MAX_WORDS: Final = 20
 #: A line of fewer words than this without terminal punctuation is a menu item, not news.
@@ -42,8 +40,6 @@ WINDOW_STORIES: Final = 200
 #: repeats against: the most recent ones. Bounds the work per paragraph on a page where every paragraph
 #: opens alike ("He said that the ...").
 SAME_OPENING: Final = 16
-#: Characters before a full stop searched for an abbreviation ("U.S.", "Dr.").
-ABBREVIATION_CHARS: Final = 16
 
 _BOILERPLATE: Final = re.compile(
     r"""\b(?:app\s?store|play\s?store|google\s+play|download\s+(?:the|our)\b.*\bapp(?:lication)?
@@ -64,10 +60,6 @@ _CUE: Final = re.compile(
     |according\s+to\b|meanwhile\b|however\b|in\s+addition\b|additionally\b|moreover\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SENTENCE_END: Final = re.compile(r"""(?<=[.!?])["”’»)]?\s+(?=["“‘«(]?[A-Z0-9])""")
-_ABBREVIATION: Final = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|No|vs|Inc|Corp|Co|Ltd)\.)$"
-)
 _WORD: Final = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _STOPWORDS: Final = frozenset(
     """about across after against almost already although always another around because before behind
@@ -79,34 +71,6 @@ _STOPWORDS: Final = frozenset(
 _GENERIC_NAMES: Final = frozenset(n.casefold() for n in (*calendar.day_name, *calendar.month_name) if n) | frozenset(
     "the a an in on at of and but for he she it they this these we i".split()
 )
-
-
-def fold(text: str) -> str:
-    """``text`` in the form compared and hashed: NFKC, whitespace collapsed, case folded."""
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences; abbreviations such as "U.S." and "Dr." do not end one."""
-    parts: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start()
-        if not _ABBREVIATION.search(text, max(start, end - ABBREVIATION_CHARS), end):
-            parts.append(text[start : match.start()].strip())
-            start = match.end()
-    parts.append(text[start:].strip())
-    return [part for part in parts if part]
-
-
-def first_sentence(text: str, limit: int = TITLE_CHARS) -> str:
-    """The first sentence of ``text``, cut to ``limit`` characters on a word boundary ("…" marks a cut)."""
-    found = sentences(text.strip().split("\n", 1)[0])
-    sentence = found[0] if found else ""
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence[: limit + 1].rsplit(" ", 1)[0] if " " in sentence[:limit] else sentence[:limit]
-    return cut.rstrip(" ,;:–—-") + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from geo.limits import MAX_SOURCE_CHARS, MAX_STORY_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS, shown
-from geo.pagesplit import fold
+from geo.prose import fold
 
 __all__ = ["Article", "Origin", "Place", "Problem", "article_id", "new_article"]
 

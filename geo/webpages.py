@@ -11,7 +11,7 @@ import trafilatura
 
 from geo.dates import parse_date
 from geo.defuse import feed_bytes, without_doctype
-from geo.pagesplit import first_sentence, fold
+from geo.prose import first_sentence, fold
 from geo.records import Article, Origin, Problem, new_article
 
 __all__ = ["feed_articles", "html_articles", "html_text"]

@@ -16,7 +16,8 @@ import pytest
 from geo import settings, textio
 from geo.articles import iter_articles, read_articles
 from geo.dates import parse_date
-from geo.pagesplit import WINDOW_STORIES, _Page, _Seen, first_sentence, split_lines, split_page
+from geo.pagesplit import WINDOW_STORIES, _Page, _Seen, split_lines, split_page
+from geo.prose import first_sentence
 from geo.records import Article, Problem, article_id
 from geo.webpages import html_text
 
