@@ -18,21 +18,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.articles import Upload
-from geo.assets import asset_urls, install_assets
 from geo.errors import GeoError
-from geo.event_lexicon import EVENT_TYPES
-from geo.export import to_csv, to_geojson
-from geo.fetch import web_url
-from geo.filters import facets, filter_events
-from geo.geoparse import Geoparser
+from geo.events.lexicon import EVENT_TYPES
 from geo.ingest import ingest_sources
-from geo.mapevents import event_id_from_tooltip, events_without_place
-from geo.mapview import build_map, map_html
-from geo.records import Problem
+from geo.map.assets import asset_urls, install_assets
+from geo.map.filters import facets, filter_events
+from geo.map.markers import event_id_from_tooltip, events_without_place
+from geo.map.urlstate import ViewState, parse_query_params
+from geo.map.view import build_map, map_html
+from geo.places.geoparse import Geoparser
+from geo.read.articles import Upload
+from geo.read.fetch import web_url
+from geo.read.records import Problem
 from geo.settings import SAMPLE_PAGE
-from geo.store import default_store_path, read_events
-from geo.urlstate import ViewState, parse_query_params
+from geo.store.eventstore import default_store_path, read_events
+from geo.store.export import to_csv, to_geojson
 
 TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]
 #: Characters Markdown gives a meaning to; :func:`plain` escapes them.

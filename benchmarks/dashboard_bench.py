@@ -28,11 +28,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.event_lexicon import EVENT_TYPES  # noqa: E402
-from geo.geoparse import Geoparser  # noqa: E402
+from geo.events.lexicon import EVENT_TYPES  # noqa: E402
 from geo.ingest import ingest_sources  # noqa: E402
-from geo.schema import conform  # noqa: E402
-from geo.store import append_events  # noqa: E402
+from geo.places.geoparse import Geoparser  # noqa: E402
+from geo.store.eventstore import append_events  # noqa: E402
+from geo.store.schema import conform  # noqa: E402
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium'] >> nth=0"
 METRIC = "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(e => e.innerText.trim())[0] || ''"

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from distributed import Client  # noqa: E402
 
 from geo.distributed import ingest_distributed, local_cluster  # noqa: E402
-from geo.geoparse import Geoparser  # noqa: E402
 from geo.ingest import ingest_sources  # noqa: E402
+from geo.places.geoparse import Geoparser  # noqa: E402
 
 
 def _write_input(texts: list[str], size: int, path: Path) -> None:

@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.event_lexicon import EVENT_TYPES  # noqa: E402
-from geo.events import classify_type  # noqa: E402
-from geo.geoparse import Geoparser  # noqa: E402
+from geo.events.classifier import classify_type  # noqa: E402
+from geo.events.lexicon import EVENT_TYPES  # noqa: E402
 from geo.ingest import build_events  # noqa: E402
-from geo.records import Article, article_id  # noqa: E402
-from geo.store import append_events  # noqa: E402
+from geo.places.geoparse import Geoparser  # noqa: E402
+from geo.read.records import Article, article_id  # noqa: E402
+from geo.store.eventstore import append_events  # noqa: E402
 
 
 def _macro_f1(gold: list[str], predicted: list[str]) -> tuple[float, dict[str, tuple[float, float, float]]]:

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.evaluate import evaluate, read_gold  # noqa: E402
-from geo.geoparse import Geoparser  # noqa: E402
+from geo.places.evaluate import evaluate, read_gold  # noqa: E402
+from geo.places.geoparse import Geoparser  # noqa: E402
 
 _PEAK_RSS = """
 import resource, runpy, sys

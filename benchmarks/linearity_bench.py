@@ -153,12 +153,12 @@ TEXT_UNITS: dict[str, tuple[str, str]] = {
 
 
 def _text_stages() -> dict[str, Callable[[str], object]]:
-    from geo.events import classify
-    from geo.geoparse import Geoparser
-    from geo.location import primary_place
-    from geo.pagesplit import salient_terms
-    from geo.prose import first_sentence, sentences
-    from geo.webpages import html_text
+    from geo.events.classifier import classify
+    from geo.events.location import primary_place
+    from geo.places.geoparse import Geoparser
+    from geo.read.pagesplit import salient_terms
+    from geo.read.prose import first_sentence, sentences
+    from geo.read.webpages import html_text
 
     parser = Geoparser.load()
     return {
@@ -182,7 +182,7 @@ def _best(function: Callable[[], object], repeat: int) -> float:
 
 
 def _reader_case(name: str, size: int, repeat: int) -> tuple[float, float]:
-    from geo.articles import Upload, read_articles
+    from geo.read.articles import Upload, read_articles
 
     filename, make = READERS[name]
     small, large = make(size), make(2 * size)

@@ -1,13 +1,15 @@
 """Offline geoparsing of news and a map of the events it reports.
 
-The stages, one module each: ``articles`` (read news), ``toponyms`` and ``resolve`` (find and place
-locations; ``geoparse`` runs both), ``events`` and ``severity`` (what happened, how bad), ``location``
-(where it happened), ``ingest`` (the event table), ``store`` (GeoParquet), ``mapview`` (the map),
-``distributed`` (the same ingest on Dask). Public names are imported lazily, so ``import geo`` is cheap.
+One subpackage per stage, data flowing one way: ``geo.read`` (news into articles), ``geo.places`` (find
+and place locations), ``geo.events`` (what happened, how bad, where), ``geo.store`` (the event table in
+GeoParquet), ``geo.map`` (what the page draws, the view in the URL). On top: ``geo.ingest`` and ``geo.distributed`` (the
+pipeline joining the stages, in one process or on Dask) and the command line; beneath all: ``geo.settings``,
+``geo.limits`` and ``geo.errors``. Public names are imported lazily, so ``import geo`` is cheap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
@@ -23,18 +25,23 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Article": "geo.records",
-    "read_articles": "geo.articles",
-    "Geoparser": "geo.geoparse",
-    "GeoError": "geo.errors",
-    "Place": "geo.records",
-    "classify": "geo.events",
-    "ingest_sources": "geo.ingest",
-    "read_events": "geo.store",
+    "Article": "read.records",
+    "read_articles": "read.articles",
+    "Geoparser": "places.geoparse",
+    "GeoError": "errors",
+    "Place": "places.place",
+    "classify": "events.classifier",
+    "ingest_sources": "ingest",
+    "read_events": "store.eventstore",
 }
 
 
+def lazy_export(package: str, homes: Mapping[str, str], name: str) -> Any:
+    """The public ``name`` of ``package``, imported from its home module (``homes[name]``) on first use."""
+    if name in homes:
+        return getattr(import_module(f"{package}.{homes[name]}"), name)
+    raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+
 def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    return lazy_export(__name__, _HOMES, name)

@@ -84,7 +84,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_gazetteer(args: argparse.Namespace) -> int:
-    from geo import gazetteer_build, naturalearth, settings
+    from geo import settings
+    from geo.places import build as gazetteer_build
+    from geo.places import naturalearth
 
     if args.action == "derive":
         source = args.source or settings.NATURAL_EARTH_SOURCE
@@ -132,7 +134,7 @@ def _open_input(path: Path | None) -> BinaryIO:
 
 def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]], failed: dict[str, Any]) -> int:
     """Answer each {"id", "text"} line with ``{"id", **handle(text)}``, or ``failed`` plus the error."""
-    from geo.jsonl import answer_records
+    from geo.read.jsonl import answer_records
 
     where = f"geo {args.command}: {args.file or 'stdin'}"
     with _open_input(args.file) as stream:
@@ -143,22 +145,22 @@ def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]]
 
 
 def _cmd_geoparse(args: argparse.Namespace) -> int:
-    from geo.geoparse import Geoparser
+    from geo.places.geoparse import Geoparser
 
     parser = Geoparser.load()
     return _map_jsonl(args, lambda text: {"places": [p.to_dict() for p in parser.parse(text)]}, {"places": []})
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
-    from geo.events import classify
+    from geo.events.classifier import classify
 
     return _map_jsonl(args, lambda text: classify(text).to_dict(), {})
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.geoparse import Geoparser
     from geo.ingest import ingest_sources
-    from geo.store import default_store_path
+    from geo.places.geoparse import Geoparser
+    from geo.store.eventstore import default_store_path
 
     progress = _Progress(enabled=sys.stderr.isatty())
     store = args.store or default_store_path()
@@ -178,9 +180,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.export import export_events
-    from geo.records import Problem
-    from geo.store import default_store_path
+    from geo.read.records import Problem
+    from geo.store.eventstore import default_store_path
+    from geo.store.export import export_events
 
     problems: list[Problem] = []
     written = export_events(args.store or default_store_path(), args.format, args.out, problems=problems)
@@ -194,8 +196,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.evaluate import evaluate, read_gold
-    from geo.geoparse import Geoparser
+    from geo.places.evaluate import evaluate, read_gold
+    from geo.places.geoparse import Geoparser
 
     if not args.gold.exists():
         raise GeoError(f"gold file not found: {args.gold}")
@@ -205,7 +207,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from geo.geocoders import geocoder_from_settings
+    from geo.places.geocoders import geocoder_from_settings
 
     location = geocoder_from_settings(online=args.online).geocode(args.query)
     if location is None:

@@ -6,7 +6,7 @@ batch, and keeps it for the next ones. The client stages the batches' tables bes
 order and appends them in one atomic write, exactly as :func:`geo.ingest.ingest_sources` does; with the
 same ``ingested_at`` the two give the same table.
 
-The pipeline geocodes offline only. Were the online fallback (:mod:`geo.geocoders`) ever called from it,
+The pipeline geocodes offline only. Were the online fallback (:mod:`geo.places.geocoders`) ever called from it,
 the calls would have to go through one rate-limited geocoder shared by the whole cluster (in the client,
 or in a Dask actor), never one per worker: each worker's own limiter would multiply the request rate by
 the number of workers.
@@ -23,11 +23,11 @@ from typing import Final
 import geopandas as gpd
 from distributed import Client, Future, LocalCluster, as_completed
 
-from geo.articles import Source
-from geo.geoparse import Geoparser
 from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, finish_ingest
-from geo.records import Article, Problem
-from geo.store import StagedEvents, staged_events
+from geo.places.geoparse import Geoparser
+from geo.read.articles import Source
+from geo.read.records import Article, Problem
+from geo.store.eventstore import StagedEvents, staged_events
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
 

@@ -17,15 +17,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.articles import Source, iter_articles
 from geo.errors import DataFormatError
-from geo.events import classify
-from geo.geoparse import Geoparser
+from geo.events.classifier import classify
+from geo.events.location import primary_place
 from geo.limits import shown
-from geo.location import primary_place
-from geo.records import Article, Problem
-from geo.schema import conform_rows, empty_events
-from geo.store import StagedEvents, staged_events
+from geo.places.geoparse import Geoparser
+from geo.read.articles import Source, iter_articles
+from geo.read.records import Article, Problem
+from geo.store.eventstore import StagedEvents, staged_events
+from geo.store.schema import conform_rows, empty_events
 
 __all__ = [
     "IngestReport",
@@ -162,7 +162,7 @@ def article_batches(
     sources: Iterable[Source], problems: list[Problem], *, size: int = BATCH_SIZE, files: bool = True
 ) -> Iterator[list[Article]]:
     """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources);
-    with ``files=False`` only uploads and http(s) URLs are read (see :func:`geo.articles.iter_articles`)."""
+    with ``files=False`` only uploads and http(s) URLs are read (see :func:`geo.read.articles.iter_articles`)."""
     for source in sources:
         yield from _batches(iter_articles(source, problems, files=files), size)
 

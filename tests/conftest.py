@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from geo import settings
-from geo.gazetteer import INDEX_VERSION, Gazetteer, normalize
-from geo.geoparse import Geoparser
+from geo.places.gazetteer import INDEX_VERSION, Gazetteer, normalize
+from geo.places.geoparse import Geoparser
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +81,7 @@ def run_geo() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 #: (name, lat, lon, country, feature, prominence) of the tiny gazetteer: real-looking places whose names
-#: are also persons, weekdays or words, so that the filters of geo.toponyms are tested whatever the built
+#: are also persons, weekdays or words, so that the filters of geo.places.toponyms are tested whatever the built
 #: gazetteer happens to hold.
 TINY_PLACES = [
     ("Trump", 39.6, -76.6, "US", "city", 0.3),

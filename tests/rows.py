@@ -8,7 +8,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.schema import conform
+from geo.store.schema import conform
 
 PLACES = json.dumps(
     [

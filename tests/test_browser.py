@@ -23,9 +23,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
-from geo.store import read_events
+from geo.places.geoparse import Geoparser
+from geo.store.eventstore import read_events
 
 pytestmark = pytest.mark.browser
 

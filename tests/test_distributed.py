@@ -15,9 +15,9 @@ from distributed import Client, LocalCluster
 
 from geo import settings
 from geo.distributed import _worker_parser, ingest_distributed
-from geo.geoparse import Geoparser
 from geo.ingest import IngestReport, ingest_sources
-from geo.store import read_events
+from geo.places.geoparse import Geoparser
+from geo.store.eventstore import read_events
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
 

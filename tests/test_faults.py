@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.geoparse import Geoparser
 from geo.ingest import ingest_sources
-from geo.store import read_events
+from geo.places.geoparse import Geoparser
+from geo.store.eventstore import read_events
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "news_page.txt"

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.articles import read_articles
-from geo.events import classify
-from geo.geoparse import Geoparser
-from geo.records import Article, Problem
+from geo.events.classifier import classify
+from geo.places.geoparse import Geoparser
+from geo.read.articles import read_articles
+from geo.read.records import Article, Problem
 
 FUZZ = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]

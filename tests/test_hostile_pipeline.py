@@ -19,15 +19,16 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
 
-from geo import ingest, store
-from geo.articles import Upload
+from geo import ingest
 from geo.distributed import ingest_distributed
-from geo.events import classify
-from geo.export import _defuse, export_events
-from geo.geoparse import Geoparser
+from geo.events.classifier import classify
 from geo.ingest import build_events, ingest_sources
-from geo.records import Article, Problem
-from geo.store import StoreError, read_events
+from geo.places.geoparse import Geoparser
+from geo.read.articles import Upload
+from geo.read.records import Article, Problem
+from geo.store import eventstore as store
+from geo.store.eventstore import StoreError, read_events
+from geo.store.export import _defuse, export_events
 from tests.rows import batch
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
@@ -81,12 +82,12 @@ def test_a_record_that_cannot_be_analysed_gets_an_error_line_and_the_rest_answer
 ) -> None:
     script = tmp_path / "run.py"
     script.write_text(
-        "import sys, geo.events\n"
-        "real = geo.events.classify\n"
+        "import sys, geo.events.classifier\n"
+        "real = geo.events.classifier.classify\n"
         "def classify(text):\n"
         "    if 'POISON' in text: raise OverflowError('an unforeseen overflow')\n"
         "    return real(text)\n"
-        "geo.events.classify = classify\n"
+        "geo.events.classifier.classify = classify\n"
         "from geo.__main__ import main\n"
         "sys.exit(main(['classify']))\n",
         encoding="utf-8",

@@ -17,12 +17,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.articles import Upload, iter_articles
-from geo.geoparse import Geoparser
 from geo.ingest import build_events, ingest_sources, story_text
-from geo.records import Article, Problem, article_id
-from geo.schema import EVENT_COLUMNS, empty_events
-from geo.store import read_events
+from geo.places.geoparse import Geoparser
+from geo.read.articles import Upload, iter_articles
+from geo.read.records import Article, Problem, article_id
+from geo.store.eventstore import read_events
+from geo.store.schema import EVENT_COLUMNS, empty_events
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
 

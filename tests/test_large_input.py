@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import iter_articles, read_articles
-from geo.records import Problem
+from geo.read.articles import iter_articles, read_articles
+from geo.read.records import Problem
 
 LINES = 60_000
 STORIES = 100_000

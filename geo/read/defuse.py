@@ -1,0 +1,92 @@
+"""Markup made safe to hand to a parser: decoded first, then stripped of every DOCTYPE, so that no entity is ever
+expanded and no external one read, whatever encoding the document was written in.
+
+A feed is decoded by :func:`geo.read.charsets.xml_encoding` (byte-order mark, byte layout, declaration), defused as
+text and handed on as UTF-8 with a declaration saying so. Every step is one linear pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from geo.read.charsets import xml_encoding
+from geo.read.records import Problem
+
+__all__ = ["feed_bytes", "without_doctype"]
+
+_DOCTYPE: Final = re.compile(r"<!doctype", re.IGNORECASE | re.ASCII)
+_ENTITY: Final = re.compile(r"<!entity", re.IGNORECASE | re.ASCII)
+#: What can end, open or quote within a DOCTYPE.
+_DECLARATION_MARK: Final = re.compile(r"[\"'\[\]>]")
+#: The name an ``<!ENTITY`` declares (a parameter entity's too), and a reference to a named entity.
+_ENTITY_NAME: Final = re.compile(r"<!ENTITY\s+(?:%\s+)?([A-Za-z_:][\w.:-]*)", re.IGNORECASE)
+_ENTITY_REFERENCE: Final = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+_XML_ENCODING: Final = re.compile(r"""(\A\s*<\?xml\s[^>]{0,200}?)\bencoding\s*=\s*(["'])[^"'>]{0,40}\2""")
+#: A character reference to a lone surrogate ("&#xD800;"), which feedparser's lenient parser cannot encode.
+_SURROGATE_REFERENCE: Final = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
+)
+
+
+def _declaration_end(text: str, start: int) -> int:
+    """Where the ``<!DOCTYPE`` at ``start`` ends: after its ``>``, outside brackets and quotes (else the end)."""
+    depth, position = 0, start + 2
+    while mark := _DECLARATION_MARK.search(text, position):
+        char, position = mark.group(), mark.end()
+        if char in "\"'":
+            close = text.find(char, position)
+            if close < 0:
+                return len(text)
+            position = close + 1
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            return position
+    return len(text)
+
+
+def without_doctype(text: str) -> tuple[str, set[str]]:
+    """``text`` without any DOCTYPE (even one inside a comment), and the names of the entities they declared."""
+    kept, dropped, position = [], [], 0
+    while start := _DOCTYPE.search(text, position):
+        kept.append(text[position : start.start()])
+        position = _declaration_end(text, start.start())
+        dropped.append(text[start.start() : position])
+    if not dropped:
+        return text, set()
+    kept.append(text[position:])
+    return "".join(kept), {match.group(1) for match in _ENTITY_NAME.finditer("".join(dropped))}
+
+
+def _defused_feed(text: str, where: str, problems: list[Problem]) -> str | None:
+    """The feed's text without DOCTYPE nor references to the entities it declared; None to refuse it."""
+    text, names = without_doctype(text)
+    if _ENTITY.search(text):
+        problems.append(Problem(where, "XML entity declarations outside a DOCTYPE: not read"))
+        return None
+    if names:
+        problems.append(Problem(where, "the feed declares XML entities: its DOCTYPE was dropped, nothing was expanded"))
+        # Their references would make the feed ill-formed: they go too (one linear pass over the feed).
+        text = _ENTITY_REFERENCE.sub(lambda ref: "" if ref.group(1) in names else ref.group(), text)
+    return text
+
+
+def feed_bytes(data: bytes, where: str, problems: list[Problem]) -> bytes | None:
+    """The feed as UTF-8 that no parser can expand an entity in, or None (and a problem) to refuse it.
+
+    Decoded in the encoding it is written in (bytes that do not decode become U+FFFD, with a problem), defused
+    as text, then encoded as UTF-8 with its declaration saying so."""
+    encoding = xml_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        problems.append(Problem(where, f"not {encoding} (first bad byte at offset {err.start}): replaced by U+FFFD"))
+        text = data.decode(encoding, errors="replace")
+    defused = _defused_feed(text.lstrip("\ufeff"), where, problems)
+    if defused is None:
+        return None
+    declared = _XML_ENCODING.sub(r'\1encoding="utf-8"', defused, count=1)
+    return _SURROGATE_REFERENCE.sub(b"&#xFFFD;", declared.encode("utf-8", errors="replace"))
