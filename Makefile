@@ -30,9 +30,11 @@ $(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
 	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-# Builds data/gazetteer.pkl from the installed packages; a no-op when it is up to date.
+# Builds data/gazetteer.pkl from the installed packages and cuts the basemap's tiles into static/basemap from
+# the committed data/basemap.json.gz; each is a no-op when it is up to date.
 data: venv
 	$(PY) -m geo gazetteer build --if-stale
+	$(PY) -m geo basemap build --if-stale
 
 # The default store gets the shipped sample page when it does not exist yet.
 STORE ?= $(or $(GEO_STORE),data/events.parquet)
@@ -61,6 +63,7 @@ clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 	rm -f data/gazetteer.pkl data/gazetteer.digest data/*.tmp
+	rm -rf static/basemap static/vendor
 
 distclean: clean
 	rm -rf $(VENV)

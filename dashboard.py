@@ -1,31 +1,38 @@
-"""The Streamlit page: the map of the event store, its filters and a link that reproduces the view.
+"""The Streamlit page: the map of the event store, its filters, the selected event beside the map, the timeline,
+the table, and a link that reproduces the view.
 
-Only this module imports streamlit. The filters are widgets bound to query parameters
-(``bind="query-params"``), so the URL always holds the view; the map centre, zoom and the selected
-event are query parameters the page sets itself. Everything heavy is cached: the store read, the
-filtering, the map.
+Only this module imports streamlit. The filters are widgets bound to query parameters (``bind="query-params"``).
+The map view (``lat``, ``lon``, ``zoom``) and the selected event (``event``) are query parameters the map keeps
+itself in the browser: the map of a set of filters is built once (cached without the view), so a click or a
+pan never rebuilds it, and it opens on whatever view and event the address holds.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
 from geo.events.lexicon import EVENT_TYPES
 from geo.ingest import ingest_sources
 from geo.map.assets import asset_urls, install_assets
-from geo.map.filters import facets, filter_events
-from geo.map.markers import event_id_from_tooltip, events_without_place
-from geo.map.urlstate import ViewState, parse_query_params
+from geo.map.filters import Facets, facets, filter_events
+from geo.map.markers import event_id_from_tooltip, events_without_place, severity_chip
+from geo.map.panels import EventDetails, country_label, in_view, share_box_html, table_frame
+from geo.map.tiles import inline_tiles
+from geo.map.timeline import selected_days, timeline_chart
+from geo.map.urlstate import ViewState, describe, parse_query_params
 from geo.map.view import build_map, map_html
+from geo.map.words import SEVERITY_NAMES, count_words, type_label
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Upload
 from geo.read.fetch import web_url
@@ -34,12 +41,13 @@ from geo.settings import SAMPLE_PAGE
 from geo.store.eventstore import default_store_path, read_events
 from geo.store.export import to_csv, to_geojson
 
-TABLE_COLUMNS = ["published_at", "event_type", "severity", "place_name", "country_code", "title", "event_id"]
 #: Characters Markdown gives a meaning to; :func:`plain` escapes them.
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=&]")
 #: Problems listed after an upload; the rest are counted.
 SHOWN_PROBLEMS = 50
 UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
+MAP_HEIGHT = 600
+Layers = tuple[str, bool, bool, bool]
 
 
 @st.cache_resource
@@ -49,8 +57,15 @@ def geoparser() -> Geoparser:
 
 
 @st.cache_resource
+def country_names() -> dict[str, str]:
+    """Country code -> name, from the gazetteer."""
+    gazetteer = geoparser().gazetteer
+    return {code: gazetteer.name_of(index) for code, index in gazetteer.country_entry.items()}
+
+
+@st.cache_resource
 def static_assets() -> str:
-    """Copy Leaflet and its plugins from installed packages to static/ once per server."""
+    """Copy Leaflet, its plugins and the map's script from installed packages to static/ once per server."""
     install_assets()
     return "/app/static/vendor"
 
@@ -64,180 +79,281 @@ def load_events(path: str, mtime: float) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 @st.cache_data(show_spinner=False)
-def filtered(path: str, mtime: float, state: ViewState) -> pd.DataFrame:
-    """The events that pass the filters of ``state``."""
-    return filter_events(load_events(path, mtime)[0], state)
+def filtered(path: str, mtime: float, filters: ViewState) -> pd.DataFrame:
+    """The events that pass the filters."""
+    return filter_events(load_events(path, mtime)[0], filters)
+
+
+@st.cache_data(show_spinner=False)
+def summary(path: str, mtime: float) -> Facets:
+    """Types, countries and levels present in the store, with counts (for the filter widgets)."""
+    return facets(load_events(path, mtime)[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def event_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> Any:
-    """The map of the filtered events (cached per filter state and layer choice; st_folium changes the map
-    it renders, so every session gets its own copy, which cache_data gives)."""
+def event_map(path: str, mtime: float, filters: ViewState, layers: Layers) -> Any:
+    """The map of the filtered events, cached per filters and layers only: the view and the selection are kept
+    by the map in the browser, so moving or clicking never changes the page streamlit-folium renders."""
     basemap, cluster, heat, places = layers
-    events = filtered(path, mtime, state)
     return build_map(
-        events,
+        filtered(path, mtime, filters),
         urls=asset_urls(static_assets()),
         basemap=basemap,
         cluster=cluster,
         heat=heat,
         show_places=places,
-        selected=state.event,
-        labels=geoparser().gazetteer.country_points(min_population=8_000_000),
-        sync_url=True,
+        popups=False,
     )
 
 
-def sidebar_filters(events: pd.DataFrame) -> None:
-    """Filter widgets, each bound to its query parameter."""
-    found = facets(events)
+def only_filters(state: ViewState) -> ViewState:
+    """The filters of ``state``, without the view and the selection."""
+    return replace(state, lat=None, lon=None, zoom=None, event=None)
+
+
+#: Filters whose widgets show words for codes: Streamlit would write the words into the URL, so these keep
+#: their parameters themselves (the others are bound to theirs with ``bind="query-params"``).
+WORDED = ("type", "severity", "country")
+
+
+def _url_values(state: ViewState) -> dict[str, Any]:
+    """The worded filters' values as the URL gives them."""
+    return {"type": list(state.types), "severity": state.min_severity, "country": list(state.countries)}
+
+
+def sync_worded_filters(state: ViewState) -> None:
+    """Start each worded widget from the URL, and follow the URL when it changes by itself (a link, Back)."""
+    seen = st.session_state.setdefault("url_seen", {})
+    for key, value in _url_values(state).items():
+        if key not in st.session_state or seen.get(key) != value:
+            st.session_state[key] = value
+        seen[key] = value
+
+
+def _to_url(key: str) -> None:
+    """Write a worded widget's new value (codes, not words) into the URL."""
+    value = st.session_state[key]
+    empty = value == 1 if key == "severity" else not value
+    if empty:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value) if key == "severity" else list(value)
+    st.session_state.setdefault("url_seen", {})[key] = value
+
+
+def sidebar_filters(found: Facets) -> None:
+    """Filter widgets, each kept in its query parameter, labelled in words with the counts in the store."""
+    types = dict(found.types)
+    names = country_names()
     st.sidebar.header("Filters")
-    st.sidebar.multiselect("Event type", list(EVENT_TYPES), key="type", bind="query-params")
-    st.sidebar.slider("Minimum severity", 1, 5, 1, key="severity", bind="query-params")
+    st.sidebar.multiselect(
+        "Event type",
+        list(EVENT_TYPES),
+        key="type",
+        on_change=_to_url,
+        args=("type",),
+        format_func=lambda kind: f"{type_label(kind)} ({types.get(kind, 0):,})",
+    )
+    st.sidebar.select_slider(
+        "Minimum severity",
+        options=[1, 2, 3, 4, 5],
+        key="severity",
+        on_change=_to_url,
+        args=("severity",),
+        format_func=lambda level: f"{level} {SEVERITY_NAMES[level]}",
+    )
     st.sidebar.date_input("From", value=None, key="from", bind="query-params", min_value=date(1900, 1, 1))
     st.sidebar.date_input("To", value=None, key="to", bind="query-params", min_value=date(1900, 1, 1))
-    countries = sorted({*(code for code, _ in found.countries), *st.session_state.get("country", [])})
-    st.sidebar.multiselect("Country", countries, key="country", bind="query-params")
+    counts = dict(found.countries)
+    chosen = st.session_state.get("country", [])
+    options = [*(code for code, _ in found.countries), *(code for code in chosen if code not in counts)]
+    st.sidebar.multiselect(
+        "Country",
+        options,
+        key="country",
+        on_change=_to_url,
+        args=("country",),
+        format_func=lambda code: country_label(code, names, counts.get(code, 0)),
+    )
     st.sidebar.text_input("Search", key="q", bind="query-params", placeholder="words in title, text or place")
 
 
-def layer_options() -> tuple[str, bool, bool, bool]:
+def layer_settings() -> Layers:
+    """The basemap and layer toggles as last set (their widgets are drawn after the map)."""
+    session = st.session_state
+    return (
+        str(session.get("basemap", "offline")),
+        bool(session.get("cluster", True)),
+        bool(session.get("heat", False)),
+        bool(session.get("places", False)),
+    )
+
+
+def layer_options() -> None:
     """Basemap and layer toggles (not part of the shared view)."""
     st.sidebar.header("Map")
-    basemap = st.sidebar.radio(
-        "Basemap", ["plain", "osm", "carto-light"], horizontal=True, help="plain works offline; the others need tiles"
+    labels = {"offline": "Offline", "osm": "OpenStreetMap", "carto-light": "CARTO light"}
+    st.sidebar.radio(
+        "Basemap",
+        list(labels),
+        horizontal=True,
+        key="basemap",
+        format_func=labels.__getitem__,
+        help="Offline draws Natural Earth with no network; the others load tiles and fall back to it",
     )
-    cluster = st.sidebar.toggle("Cluster markers", value=True)
-    heat = st.sidebar.toggle("Density layer", value=False)
-    places = st.sidebar.toggle("All places each story mentions", value=False)
-    return str(basemap), cluster, heat, places
+    st.sidebar.toggle("Group nearby events", value=True, key="cluster")
+    st.sidebar.toggle("Density layer", value=False, key="heat")
+    st.sidebar.toggle("Every place each story mentions", value=False, key="places")
+
+
+def query_params() -> dict[str, list[str]]:
+    """The page address's query parameters, every value as a list."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def url_notices() -> list[str]:
     """A notice for every value of the URL that is ignored."""
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    return [str(n) for n in parse_query_params(params)[1]]
+    return [str(n) for n in parse_query_params(query_params())[1]]
 
 
 def current_state() -> ViewState:
-    """The view: the filter widgets' values plus the map view and selected event from the URL."""
+    """The view: each filter widget's value (its parameter in the URL before the widget is drawn this run), the
+    map view and the selected event from the URL."""
     session = st.session_state
-    params: dict[str, str | list[str]] = {
-        "type": list(session.get("type") or []),
-        "severity": str(session.get("severity") or 1),
-        "country": list(session.get("country") or []),
-        "q": str(session.get("q") or ""),
-    }
+    params: dict[str, str | list[str]] = dict(query_params())
+    for key in ("type", "country"):
+        if key in session:
+            params[key] = list(session[key] or [])
+    if "severity" in session:
+        params["severity"] = str(session["severity"] or 1)
+    if "q" in session:
+        params["q"] = str(session["q"] or "")
     for key in ("from", "to"):
-        if session.get(key):
-            params[key] = session[key].isoformat()
-    for key in ("lat", "lon", "zoom", "event"):
-        if key in st.query_params:
-            params[key] = st.query_params[key]
+        if key in session:
+            params[key] = session[key].isoformat() if session[key] else []
     return parse_query_params(params)[0]
 
 
-def copy_link(state: ViewState) -> None:
-    """The shareable link of this view, with a copy button."""
-    query = "&".join(
-        f"{k}={v}"
-        for k, values in state.to_query_params().items()
-        for v in ([values] if isinstance(values, str) else values)
-    )
+def share_box() -> None:
+    """The whole link of the current view (it follows the map as it moves), with a copy button."""
     st.sidebar.header("Share")
-    st.sidebar.code(f"?{query}" if query else "?", language=None)
-    st.sidebar.caption("Copy this and append it to the page address: the link reproduces the view.")
+    with st.sidebar:
+        components.html(share_box_html(), height=44)
+    st.sidebar.caption("The link holds the filters, the map view and the selected event.")
 
 
-def show_map(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> None:
-    """The map; a click on a marker selects its event."""
-    center = (state.lat, state.lon) if state.lat is not None and state.lon is not None else None
+def show_map(path: str, mtime: float, state: ViewState, layers: Layers, *, track_view: bool) -> Any:
+    """The map; a click on an event selects it (the map writes it into the URL and the page reruns to show it).
+    With ``track_view`` the page also reruns as the map moves, to list the events in view."""
+    returned = ["last_object_clicked_tooltip", *(["bounds"] if track_view else [])]
     result = st_folium(
-        event_map(path, mtime, state, layers),
-        key="map",
-        height=560,
+        event_map(path, mtime, only_filters(state), layers),
+        key="map-in-view" if track_view else "map",  # streamlit-folium takes what to return when it mounts
+        height=MAP_HEIGHT,
         use_container_width=True,
-        center=center,
-        zoom=state.zoom,
-        returned_objects=["last_object_clicked_tooltip"],
+        returned_objects=returned,
     )
-    event_id = event_id_from_tooltip((result or {}).get("last_object_clicked_tooltip"))
-    if event_id and event_id != state.event:
-        st.query_params["event"] = event_id
-        st.rerun()
+    clicked = event_id_from_tooltip((result or {}).get("last_object_clicked_tooltip"))
+    if clicked and clicked != st.session_state.get("clicked"):
+        st.session_state["clicked"] = clicked
+        if clicked != state.event:
+            st.query_params["event"] = clicked
+    return result
+
+
+def plain(text: str) -> str:
+    """``text`` with every Markdown character escaped, for text that may quote input shown as Markdown."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def show_details(events: pd.DataFrame, event_id: str | None) -> None:
-    """The selected event: plain text only, so nothing from an article can run or load."""
-    if not event_id:
-        return
-    rows = events[events["event_id"] == event_id]
+    """The selected event beside the map, every word of the article as plain text."""
+    rows = events[events["event_id"] == event_id] if event_id else events.iloc[:0]
     if rows.empty:
+        st.info("Click an event on the map, or a row of the table, to see it here.")
         return
-    row = rows.iloc[0]
-    st.subheader("Selected event")
-    st.text(str(row["title"]))
-    facts = {k: row[k] for k in ("event_type", "severity", "severity_reason", "place_name", "country_code")}
-    facts.update(
-        {k: row[k] for k in ("deaths", "injured", "displaced", "magnitude", "category", "wind_kmh") if pd.notna(row[k])}
-    )
-    st.table(pd.DataFrame({"": list(facts.keys()), "value": [str(v) for v in facts.values()]}).set_index(""))
-    if isinstance(row["url"], str) and row["url"].startswith(("http://", "https://")):
-        st.link_button("Open the article", row["url"])
-    with st.expander("Article text"):
-        st.text(str(row["text"]))
+    details = EventDetails.from_row(rows.iloc[0].to_dict(), country_names())
+    st.markdown(f"**{plain(details.title)}**")
+    st.markdown(severity_chip(details.severity), unsafe_allow_html=True)  # our own words and colours only
+    st.caption(plain(details.severity_text.partition(": ")[2] or details.severity_text))
+    st.markdown(f"{plain(details.type_text)} · {plain(details.place)}" + (f" · {details.date}" if details.date else ""))
+    if details.broad_note:
+        st.caption(plain(f"Marker {details.broad_note}."))
+    for fact in details.facts:
+        st.markdown(f"- {plain(fact)}")
+    st.caption(plain(f"Source: {details.source}"))
+    if details.url:
+        st.link_button("Open the article", details.url)
+    if details.places:
+        with st.expander(f"Places it mentions ({len(details.places)})"):
+            st.text("\n".join(details.places))
+    with st.container(height=240):
+        st.text(details.text)
+    if st.button("Clear the selection", key="clear"):
+        del st.query_params["event"]
+        st.rerun()
 
 
-def show_table(events: pd.DataFrame) -> None:
-    """The filtered events; selecting a row selects the event and centres the map on it."""
-    table = pd.DataFrame(events[TABLE_COLUMNS]).sort_values(["severity", "published_at"], ascending=False)
+def pick_dates() -> None:
+    """A drag across the timeline sets the From and To filters (before the widgets are drawn again)."""
+    chosen = selected_days(st.session_state.get("timeline"))
+    if chosen is not None:
+        st.session_state["from"], st.session_state["to"] = chosen
+
+
+def show_timeline(events: pd.DataFrame) -> None:
+    """Events per day, week or month by severity, in the map's colours; drag across it to set the dates."""
+    chart = timeline_chart(events)
+    if chart is not None:
+        st.altair_chart(chart, key="timeline", on_select=pick_dates, selection_mode="dates", width="stretch")
+        st.caption("Drag across the chart to show those dates; the ▶ on the map plays the events through time.")
+
+
+def show_table(events: pd.DataFrame, bounds: Any) -> None:
+    """The events (all that pass the filters, or those in view); a row selects its event on the map."""
+    only = st.toggle("Only the events in view", key="in_view", help="List only the events the map shows now")
+    listed = in_view(events, bounds) if only else events
+    table = table_frame(listed, country_names())
+    st.caption(count_words(len(table), "event") + (" in view" if only else ""))
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="table"
     )
     rows = picked.selection.rows if picked else []
     if rows:
-        chosen = table.iloc[rows[0]]
-        event = events[events["event_id"] == chosen["event_id"]].iloc[0]
-        if chosen["event_id"] != st.query_params.get("event"):
-            st.query_params["event"] = str(chosen["event_id"])
-            if pd.notna(event["lat"]):
-                st.query_params["lat"] = f"{event['lat']:.4f}"
-                st.query_params["lon"] = f"{event['lon']:.4f}"
-                st.query_params["zoom"] = "6"
+        chosen = str(table.index[rows[0]])
+        if chosen != st.query_params.get("event"):
+            st.query_params["event"] = chosen
             st.rerun()
 
 
-def show_timeline(events: pd.DataFrame) -> None:
-    """Events per day and type, following the filters."""
-    when = pd.to_datetime(events["published_at"].fillna(events["ingested_at"]), utc=True).dt.date
-    counts = pd.crosstab(when, events["event_type"]).sort_index()
-    if len(counts):
-        st.bar_chart(counts, height=180)
-
-
 @st.cache_data(show_spinner="Preparing the downloads", max_entries=2)
-def exports(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> tuple[str, str, str]:
-    """The filtered events as CSV and GeoJSON text, and the map as a standalone HTML page."""
-    events = filtered(path, mtime, state)
-    return to_csv(events), to_geojson(events), map_html(event_map(path, mtime, state, layers))
+def exports(path: str, mtime: float, filters: ViewState, layers: Layers) -> tuple[str, str, str]:
+    """The filtered events as CSV and GeoJSON text, and the map as a standalone HTML page that works offline."""
+    events = filtered(path, mtime, filters)
+    _, cluster, heat, places = layers
+    m = build_map(
+        events,
+        urls=asset_urls(),
+        cluster=cluster,
+        heat=heat,
+        show_places=places,
+        inline_basemap=inline_tiles(),
+        countries=country_names(),
+    )
+    made = datetime.now(UTC).strftime("%d %B %Y, %H:%M UTC")
+    notes = [f"Filters: {describe(filters)}", count_words(len(events), "event"), f"Made {made}"]
+    return to_csv(events), to_geojson(events), map_html(m, notes=notes)
 
 
-def downloads(path: str, mtime: float, state: ViewState, layers: tuple[str, bool, bool, bool]) -> None:
+def downloads(path: str, mtime: float, state: ViewState, layers: Layers) -> None:
     """Download buttons for the events shown, built only when asked for (on 100,000 events they take seconds)."""
     if not st.toggle("Prepare downloads: CSV, GeoJSON, the map as HTML", key="downloads"):
         return
-    csv_text, geojson_text, page = exports(path, mtime, state, layers)
+    csv_text, geojson_text, page = exports(path, mtime, only_filters(state), layers)
     left, middle, right = st.columns(3)
     left.download_button("CSV", csv_text, "events.csv", "text/csv")
     middle.download_button("GeoJSON", geojson_text, "events.geojson", "application/geo+json")
     right.download_button("Map (HTML)", page, "event-map.html", "text/html")
-
-
-def plain(text: str) -> str:
-    """``text`` with every Markdown character escaped, for messages of our own that name paths or counts.
-
-    Text that quotes input goes through ``st.text``/``st.code`` instead: Markdown would still autolink it."""
-    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def show_error(what: str, err: GeoError) -> None:
@@ -253,44 +369,47 @@ def show_problems(problems: Sequence[Problem]) -> None:
     lines = [f"{problem.where}: {problem.message}" for problem in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
-    st.warning(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}; the rest was read:")
+    st.warning(f"{count_words(len(problems), 'problem')}; the rest was read:")
     st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 def add_news(store: Path) -> None:
-    """Paste text, upload files or give a feed URL; the new events join the store."""
-    with st.expander("Add news"):
+    """Paste text, upload files or give a feed URL; the new events join the store and the page shows them."""
+    with st.expander("Add news", expanded="added" in st.session_state):
+        if "added" in st.session_state:
+            message, problems = st.session_state.pop("added")
+            show_problems(problems)
+            st.success(plain(message))
         pasted = st.text_area("Paste news text (one paragraph a line, or JSON lines)", key="add_text")
         uploads = st.file_uploader("Or upload files", type=UPLOAD_TYPES, accept_multiple_files=True)
         url = st.text_input("Or a feed or page URL: http:// or https:// (uses the network)", key="add_url")
         if st.button("Add", key="add"):
-            try:
-                sources = _sources(pasted, uploads or [], url)
-            except GeoError as err:
-                show_error("Nothing was added: the URL is not one the page fetches.", err)
-                return
-            if not sources:
-                st.warning("Nothing to add: paste text, choose a file or give a URL.")
-                return
-            bar = st.progress(0.0, text="Reading stories")
-            done = {"n": 0}
+            _add(store, pasted, uploads or [], url)
 
-            def advance(n: int) -> None:
-                done["n"] += n
-                bar.progress(min(1.0, done["n"] / 1000), text=f"{done['n']} stories")
 
-            try:
-                report = ingest_sources(sources, store, geoparser(), progress=advance, files=False)
-            except GeoError as err:
-                show_error("Nothing was added.", err)
-                return
-            except Exception as err:  # a bug must not show the server's traceback and paths; the log has it
-                st.error("Nothing was added: reading this input failed unexpectedly.")
-                st.code(f"{type(err).__name__}: {err}", language=None, wrap_lines=True)
-                return
-            show_problems(report.problems)
-            st.success(plain(report.summary()))
-            st.cache_data.clear()
+def _add(store: Path, pasted: str, uploads: Sequence[Any], url: str) -> None:
+    try:
+        sources = _sources(pasted, uploads, url)
+    except GeoError as err:
+        show_error("Nothing was added: the URL is not one the page fetches.", err)
+        return
+    if not sources:
+        st.warning("Nothing to add: paste text, choose a file or give a URL.")
+        return
+    with st.spinner("Reading the news and placing the events"):
+        try:
+            report = ingest_sources(sources, store, geoparser(), files=False)
+        except GeoError as err:
+            show_error("Nothing was added.", err)
+            return
+        except Exception as err:  # a bug must not show the server's traceback and paths; the log has it
+            st.error("Nothing was added: reading this input failed unexpectedly.")
+            st.code(f"{type(err).__name__}: {err}", language=None, wrap_lines=True)
+            return
+    added = f"Read {count_words(report.read, 'story', 'stories')}, added {count_words(report.added, 'event')}"
+    st.session_state["added"] = (f"{added}; {report.skipped:,} already stored.", list(report.problems))
+    st.cache_data.clear()
+    st.rerun()
 
 
 def _sources(pasted: str, uploads: Sequence[Any], url: str) -> list[str | Upload]:
@@ -309,7 +428,7 @@ def no_store(store: Path) -> None:
     """The first visit: no store yet."""
     st.info(plain(f"No events yet (no store at {store})."))
     if SAMPLE_PAGE.exists() and st.button("Load the sample news page"):
-        st.success(plain(ingest_sources([str(SAMPLE_PAGE)], store, geoparser()).summary()))
+        ingest_sources([str(SAMPLE_PAGE)], store, geoparser())
         st.rerun()
     add_news(store)
 
@@ -317,37 +436,43 @@ def no_store(store: Path) -> None:
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title="News event map", layout="wide")
-    st.title("News event map")
     store = default_store_path()
     if not store.exists():
+        st.title("News event map")
         no_store(store)
         return
     path, mtime = str(store), store.stat().st_mtime
     try:
-        events, damaged = load_events(path, mtime)
+        damaged = load_events(path, mtime)[1]
     except GeoError as err:
         show_error("The event store cannot be read.", err)
         return
-    show_problems(damaged)
+    st.title("News event map")
     notices = url_notices()  # before the bound widgets drop what they cannot use
-    sidebar_filters(events)
-    layers = layer_options()
+    sync_worded_filters(parse_query_params(query_params())[0])
     state = current_state()
-    copy_link(state)
-    for notice in notices:
-        st.text(notice)
-    shown = filtered(path, mtime, state)
+    layers = layer_settings()
+    shown = filtered(path, mtime, only_filters(state))
     unplaced = events_without_place(shown)
-    st.metric("Events", len(shown))
+    st.metric("Events", len(shown), help=f"{len(unplaced):,} of them have no place on the map")
     if shown.empty:
         st.info("No events match these filters.")
-    show_map(path, mtime, state, layers)
-    show_details(shown, state.event)
+    on_map, beside = st.columns([3, 1.2], gap="medium")
+    with on_map:  # first, so the browser starts on the map while the rest of the page is drawn
+        result = show_map(path, mtime, state, layers, track_view=bool(st.session_state.get("in_view")))
+    with beside:
+        show_details(shown, st.query_params.get("event") or state.event)
+    sidebar_filters(summary(path, mtime))
+    layer_options()
+    share_box()
+    show_problems(damaged)
+    for notice in notices:
+        st.text(notice)
     show_timeline(shown)
-    show_table(shown)
+    show_table(shown, (result or {}).get("bounds"))
     if len(unplaced):
-        with st.expander(f"{len(unplaced)} events without a place (not on the map)"):
-            st.dataframe(unplaced[["title", "event_type", "severity"]], hide_index=True)
+        with st.expander(f"{count_words(len(unplaced), 'event')} without a place (not on the map)"):
+            st.dataframe(table_frame(unplaced, country_names()), hide_index=True)
     downloads(path, mtime, state, layers)
     add_news(store)
 

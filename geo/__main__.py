@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         "derive", help="derive data/natural_earth_places.tsv.gz from the Natural Earth CSV"
     )
     derive.add_argument("--source", type=Path, default=None, help="the CSV (default: ../shared/gazetteer/...)")
+    basemap = commands.add_parser("basemap", help="derive the offline basemap and cut its tiles")
+    basemap_commands = basemap.add_subparsers(dest="action", required=True)
+    tiles = basemap_commands.add_parser("build", help="cut static/basemap from data/basemap.json.gz")
+    tiles.add_argument("--if-stale", action="store_true", help="only when missing or cut from another basemap")
+    ne = basemap_commands.add_parser("derive", help="derive data/basemap.json.gz from the Natural Earth layers")
+    ne.add_argument("--source", type=Path, default=None, help="the folder of layers (default: ../shared/basemap)")
     geoparse = commands.add_parser(
         "geoparse", help="find and place locations in JSONL texts", description=_GEOPARSE_HELP
     )
@@ -101,6 +107,26 @@ def _cmd_gazetteer(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     entries = gazetteer_build.build()
     print(f"built {settings.GAZETTEER_PATH}: {entries} places in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _cmd_basemap(args: argparse.Namespace) -> int:
+    from geo import settings
+    from geo.map import basemap, tiles
+
+    if args.action == "derive":
+        source = args.source or settings.BASEMAP_SOURCE
+        if not source.is_dir():
+            raise GeoError(f"Natural Earth layers not found at {source}: pass --source DIR")
+        counts = basemap.derive_basemap(source, settings.BASEMAP_PATH)
+        print(f"wrote {settings.BASEMAP_PATH}: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()))
+        return 0
+    if args.if_stale and not tiles.is_stale():
+        print(f"basemap tiles up to date: {settings.TILE_DIR}")
+        return 0
+    started = time.perf_counter()
+    count = tiles.build_tiles()
+    print(f"cut {settings.TILE_DIR}: {count:,} tiles in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -219,6 +245,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "gazetteer": _cmd_gazetteer,
+    "basemap": _cmd_basemap,
     "geoparse": _cmd_geoparse,
     "evaluate": _cmd_evaluate,
     "classify": _cmd_classify,

@@ -16,6 +16,12 @@ GAZETTEER_PATH: Final = Path(os.environ.get("GEO_GAZETTEER", DATA_DIR / "gazette
 NATURAL_EARTH_TABLE: Final = DATA_DIR / "natural_earth_places.tsv.gz"
 #: Where the raw Natural Earth CSV lives when ../shared is present (read by ``gazetteer derive``).
 NATURAL_EARTH_SOURCE: Final = SHARED_DIR / "gazetteer" / "natural_earth_places.csv"
+#: The offline basemap derived from Natural Earth by ``python -m geo basemap derive`` (committed).
+BASEMAP_PATH: Final = DATA_DIR / "basemap.json.gz"
+#: Where ``python -m geo basemap build`` cuts its tiles: Streamlit's static folder, served at /app/static/basemap.
+TILE_DIR: Final = PROJECT_DIR / "static" / "basemap"
+#: Where the raw Natural Earth layers live when ../shared is present (read by ``basemap derive``).
+BASEMAP_SOURCE: Final = SHARED_DIR / "basemap"
 #: The sample news page shipped with the project.
 SAMPLE_PAGE: Final = DATA_DIR / "sample" / "news_page.txt"
 

@@ -1,4 +1,5 @@
-"""End to end: `streamlit run dashboard.py` in headless Chromium, every request off localhost blocked.
+"""End to end: `streamlit run dashboard.py` in headless Chromium, every request off localhost blocked: filters,
+hostile articles, uploads, downloads.
 
 Uses Debian's chromium (installed by .ci/run) through Playwright's ``executable_path``; skipped where
 either is missing.
@@ -9,41 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from geo.ingest import ingest_sources
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import read_events
+from tests.browser import CHROMIUM, SAMPLE, Browser, chromium_page, in_live_frames, serving
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample" / "news_page.txt"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> Flood hits Lyon'
 HOSTILE_TEXT = 'Floods killed 3 people in Lyon, France. <img src=x onerror="window.__xss=3">'
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if CHROMIUM is None:
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -56,110 +40,35 @@ def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Pat
     return path
 
 
-@contextmanager
-def _serving(store: Path) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on a free localhost port over ``store``; its URL."""
-    port = _free_port()
-    env = {**os.environ, "GEO_STORE": str(store)}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def server(store: Path) -> Iterator[str]:
-    with _serving(store) as url:
+    with serving(store) as url:
         yield url
 
 
-class _Browser:
-    """A page whose requests off localhost are blocked and counted, and whose dialogs are counted."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.blocked: list[str] = []
-        self.dialogs: list[str] = []
-        page.route("**/*", self._route)
-        page.on("dialog", self._dialog)
-
-    def _route(self, route: Any) -> None:
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def events_count(self) -> int:
-        metric = self.page.locator('[data-testid="stMetric"]').filter(has_text="Events")
-        metric.wait_for(timeout=30_000)
-        return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
-
-    def map_frame(self) -> Any:
-        self.page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=30_000)
-        frame = self.page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-        frame.locator(".leaflet-container").wait_for(timeout=30_000)
-        return frame
-
-
-def _in_live_frames(page: Any, script: str) -> list[Any]:
-    """``script``'s result in every frame of the page; frames a rerun replaced meanwhile are skipped."""
-    results = []
-    for frame in [page.main_frame, *page.frames]:
-        try:
-            results.append(frame.evaluate(script))
-        except playwright_api.Error as err:
-            if "detached" not in str(err):
-                raise
-    return results
-
-
-def _nothing_ran(page: Any) -> bool:
+def _nothing_ran(page: object) -> bool:
     """True when no frame of the page has run the hostile article's script (frames replaced by a rerun are skipped)."""
-    ran = _in_live_frames(page, "() => window.__xss !== undefined")
+    ran = in_live_frames(page, "() => window.__xss !== undefined")
     return ran != [] and not any(ran)
 
 
 @pytest.fixture
-def browser_page() -> Iterator[_Browser]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            yield _Browser(page)
-        finally:
-            browser.close()
+def browser_page() -> Iterator[Browser]:
+    with chromium_page() as page:
+        yield page
 
 
-def test_map_and_markers_render_offline(server: str, browser_page: _Browser) -> None:
+def test_map_and_markers_render_offline(server: str, browser_page: Browser) -> None:
     browser_page.page.goto(server)
     assert browser_page.events_count() == 12
     frame = browser_page.map_frame()
-    frame.locator(".geo-legend, .legend, [class*='legend']").first.wait_for(timeout=30_000)
-    assert frame.locator("canvas, path.leaflet-interactive, .marker-cluster").count() > 0
-    assert browser_page.blocked == []
+    frame.locator(".geo-legend").wait_for(timeout=30_000)
+    assert frame.locator("canvas.geo-basetile").count() > 0
+    assert frame.locator(".geo-ev, .geo-cluster").count() > 0
+    assert browser_page.blocked == [] and browser_page.errors == []
 
 
-def test_url_filters_change_the_events_count(server: str, browser_page: _Browser) -> None:
+def test_url_filters_change_the_events_count(server: str, browser_page: Browser) -> None:
     browser_page.page.goto(f"{server}/?type=earthquake&type=tropical_cyclone")
     assert browser_page.events_count() == 3
     browser_page.page.goto(f"{server}/?severity=4")
@@ -168,14 +77,14 @@ def test_url_filters_change_the_events_count(server: str, browser_page: _Browser
     assert browser_page.events_count() == 2
 
 
-def test_bad_url_values_give_a_notice_not_an_error(server: str, browser_page: _Browser) -> None:
+def test_bad_url_values_give_a_notice_not_an_error(server: str, browser_page: Browser) -> None:
     browser_page.page.goto(f"{server}/?severity=abc&type=%3Cscript%3E&lat=999")
     assert browser_page.events_count() == 12
     assert browser_page.page.get_by_text("ignored severity").count() > 0
     assert browser_page.page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_a_changed_filter_shows_in_the_url(server: str, browser_page: _Browser) -> None:
+def test_a_changed_filter_shows_in_the_url(server: str, browser_page: Browser) -> None:
     page = browser_page.page
     page.goto(server)
     browser_page.events_count()
@@ -189,7 +98,7 @@ def test_a_changed_filter_shows_in_the_url(server: str, browser_page: _Browser) 
     )
 
 
-def test_hostile_article_runs_nothing(server: str, browser_page: _Browser) -> None:
+def test_hostile_article_runs_nothing(server: str, browser_page: Browser) -> None:
     page = browser_page.page
     page.goto(f"{server}/?q=Lyon")
     assert browser_page.events_count() == 1
@@ -202,33 +111,14 @@ def test_hostile_article_runs_nothing(server: str, browser_page: _Browser) -> No
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=15_000)
     assert "<script>window.__xss=1</script>" in popup.inner_text()  # shown as text, not run
+    page.get_by_text("Open the article").wait_for(state="detached", timeout=5_000)  # javascript: is no link
     page.wait_for_timeout(1000)
     assert _nothing_ran(page)
     assert browser_page.dialogs == []
     assert browser_page.blocked == []
 
 
-def _zoom_in(server: str, browser_page: _Browser) -> None:
-    """Open the page and zoom the map in once; the page writes the new view into the URL."""
-    page = browser_page.page
-    page.goto(server)
-    browser_page.events_count()
-    frame = browser_page.map_frame()
-    page.wait_for_timeout(2000)  # the map listens for moves once it has fitted its events
-    frame.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_function("() => window.location.search.includes('zoom=')", timeout=15_000)
-
-
-def test_panning_the_map_writes_the_view_into_the_url(server: str, browser_page: _Browser) -> None:
-    page = browser_page.page
-    _zoom_in(server, browser_page)
-    assert "lat=" in page.url and "lon=" in page.url
-    shared = page.url
-    browser_page.page.goto(shared)  # the link reproduces the view: the map opens at that zoom
-    assert browser_page.events_count() == 12
-
-
-def test_a_markdown_image_in_the_url_loads_nothing(server: str, browser_page: _Browser) -> None:
+def test_a_markdown_image_in_the_url_loads_nothing(server: str, browser_page: Browser) -> None:
     browser_page.page.goto(f"{server}/?type=%21%5Bx%5D%28http%3A%2F%2Fevil.example%2Ft.png%29")
     assert browser_page.events_count() == 12
     notice = browser_page.page.get_by_text("ignored type", exact=False).first
@@ -262,12 +152,12 @@ UPLOADS = [
 
 
 def test_uploads_of_bad_files_are_reported_and_the_good_stories_added(
-    tmp_path: Path, geoparser: Geoparser, browser_page: _Browser
+    tmp_path: Path, geoparser: Geoparser, browser_page: Browser
 ) -> None:
     store = tmp_path / "events.parquet"
     ingest_sources([str(SAMPLE)], store, geoparser)
     page = browser_page.page
-    with _serving(store) as url:
+    with serving(store) as url:
         page.goto(url)
         assert browser_page.events_count() == 11
         page.get_by_text("Add news").click()
@@ -278,6 +168,7 @@ def test_uploads_of_bad_files_are_reported_and_the_good_stories_added(
         page.get_by_role("button", name="Add", exact=True).click()
         try:
             page.get_by_text("added 4 events").wait_for(timeout=60_000)
+            assert browser_page.events_count() == 15  # the map, the count and the table follow at once
         except playwright_api.TimeoutError:
             page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
             raise
@@ -302,7 +193,7 @@ def test_uploads_of_bad_files_are_reported_and_the_good_stories_added(
     assert browser_page.blocked == []
 
 
-def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str, browser_page: _Browser) -> None:
+def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str, browser_page: Browser) -> None:
     page = browser_page.page
     page.goto(f"{server}/?q=Nice")
     assert browser_page.events_count() == 1
@@ -314,26 +205,3 @@ def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str,
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert [row["place_name"] for row in rows] == ["Nice"]
     assert browser_page.blocked == []
-
-
-def test_a_filter_change_after_panning_keeps_the_view(server: str, browser_page: _Browser) -> None:
-    page = browser_page.page
-    _zoom_in(server, browser_page)
-    panned = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
-    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
-    search.fill("Nice")
-    search.press("Enter")
-    page.wait_for_url("**q=Nice**", timeout=30_000)
-    page.wait_for_timeout(2000)
-    kept = {k: v for k, v in parse_qs(urlparse(page.url).query).items() if k in ("lat", "lon", "zoom")}
-    assert kept == panned
-    browser_page.map_frame().locator(".leaflet-container").wait_for(timeout=30_000)
-    zooms = [zoom for found in _in_live_frames(page, LEAFLET_ZOOMS) for zoom in found]
-    assert zooms == [int(panned["zoom"][0])]  # the redrawn map opens where the user left it
-
-
-#: The zoom of every folium map in a frame (folium names its map variables "map_<id>").
-LEAFLET_ZOOMS = (
-    "() => Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].getZoom)"
-    ".map(k => window[k].getZoom())"
-)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.ingest import ingest_sources
 from geo.places.geoparse import Geoparser
+from geo.store.eventstore import read_events
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"
@@ -80,14 +81,43 @@ def test_a_notice_quoting_the_url_is_plain_text(sample_store: Path, monkeypatch:
     assert "evil.example" not in markdown
 
 
-def test_the_share_link_holds_the_filters(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = run(sample_store, monkeypatch, severity="2", q="Nice")
-    assert app.code[0].value == "?severity=2&q=Nice"
+def test_the_filters_speak_words(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch)
+    types = app.sidebar.multiselect(key="type")
+    assert types.format_func("tropical_cyclone") == "Tropical cyclone (1)"
+    countries = app.sidebar.multiselect(key="country")
+    assert countries.options[0] == "Ukraine (UA), 2"
+    assert "Philippines (PH), 1" in countries.options
+    severity = app.sidebar.select_slider(key="severity")
+    assert severity.options == ["1 minimal", "2 minor", "3 significant", "4 severe", "5 catastrophic"]
+
+
+def test_a_selected_event_shows_beside_the_map(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = read_events(sample_store)
+    quake = events[events["title"].str.contains("Cebu")].iloc[0]
+    app = run(sample_store, monkeypatch, event=str(quake["event_id"]))
+    words = " ".join(str(m.value) for m in [*app.markdown, *app.caption]).replace("\\", "")
+    assert "Cebu" in words and "Severity" in words and "Earthquake" in words
+    assert "Deaths and missing: 69" in words and "10-99 deaths" in words
+    assert "Philippines" in words
+    assert any("69 people have died" in t.value for t in app.text)
+    app.button(key="clear").click().run(timeout=60)
+    assert "event" not in app.query_params
+    assert any("Click an event on the map" in i.value for i in app.info)
+
+
+def test_the_table_has_human_columns(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch)
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["Date", "Severity", "Type", "Place", "Country", "Title", "Source"]
+    assert frame["Severity"].iloc[0].startswith("5 ") or frame["Severity"].iloc[0].startswith("4 ")
+    assert "Tropical cyclone" in set(frame["Type"]) and "Philippines" in set(frame["Country"])
+    assert set(frame["Source"]) == {"uploaded file (news_page.txt)"}
 
 
 def test_changing_a_filter_changes_the_count(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = run(sample_store, monkeypatch)
-    app.sidebar.slider(key="severity").set_value(4).run(timeout=60)
+    app.sidebar.select_slider(key="severity").set_value(4).run(timeout=60)
     assert events_count(app) == 3
 
 
@@ -127,13 +157,16 @@ def test_the_url_box_reads_no_file_on_the_server(tmp_path: Path, monkeypatch: py
     assert not store.exists()
 
 
-def test_pasted_text_with_huge_numbers_is_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pasted_text_with_huge_numbers_is_added_and_shown_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = tmp_path / "events.parquet"
     app = run(store, monkeypatch)
     app.text_area(key="add_text").set_value(f"{'9' * 400} people were killed in Lyon, France, on Monday.")
     app.button(key="add").click().run(timeout=60)
     assert not app.exception
-    assert any("added 1 events" in s.value for s in app.success)
+    assert any("added 1 event;" in s.value for s in app.success)
+    assert events_count(app) == 1
 
 
 def test_a_damaged_row_is_reported_and_the_rest_shown(

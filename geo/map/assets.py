@@ -1,7 +1,8 @@
-"""Leaflet, Leaflet.markercluster and jQuery from the installed XStatic packages, so the map needs no CDN.
+"""Leaflet and Leaflet.markercluster from the installed XStatic packages, and the map's own script and
+style (``geo/map/static``), so the map needs no CDN.
 
-The dashboard serves copies from ``static/vendor`` (Streamlit's static file serving: ``/app/static/vendor/...``);
-a standalone HTML export embeds the files instead.
+The dashboard serves copies from ``static/vendor`` (Streamlit's static file serving: ``/app/static/vendor/...``)
+and the basemap tiles from ``static/basemap``; a standalone HTML export embeds the files instead.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ __all__ = ["ASSET_DIR", "AssetError", "AssetUrls", "asset_urls", "inline_assets"
 ASSET_DIR: Final = PROJECT_DIR / "static" / "vendor"
 #: The URL of ``ASSET_DIR`` in a Streamlit page with ``server.enableStaticServing = true``.
 DEFAULT_BASE_URL: Final = "/app/static/vendor"
+#: The URL of the basemap tiles (``geo.settings.TILE_DIR``).
+DEFAULT_BASEMAP_URL: Final = "/app/static/basemap"
 
 
 class AssetError(GeoError, FileNotFoundError):
@@ -42,9 +45,12 @@ class Asset:
     kind: Literal["js", "css", "dir"]
 
 
-#: In load order: jQuery and Leaflet before the plugin that extends Leaflet.
+#: The package whose ``static`` folder holds the map's own script and style.
+OWN: Final = "geo.map"
+
+
+#: In load order: Leaflet before the plugin that extends it, and the map's own script last.
 ASSETS: Final = (
-    Asset("xstatic.pkg.jquery", "jquery.min.js", "jquery/jquery.min.js", "js"),
     Asset("xstatic.pkg.leaflet", "leaflet.js", "leaflet/leaflet.js", "js"),
     Asset("xstatic.pkg.leaflet", "leaflet.css", "leaflet/leaflet.css", "css"),
     Asset("xstatic.pkg.leaflet", "images", "leaflet/images", "dir"),
@@ -52,12 +58,8 @@ ASSETS: Final = (
         "xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js", "markercluster/leaflet.markercluster.js", "js"
     ),
     Asset("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css", "markercluster/MarkerCluster.css", "css"),
-    Asset(
-        "xstatic.pkg.leaflet_markercluster",
-        "MarkerCluster.Default.css",
-        "markercluster/MarkerCluster.Default.css",
-        "css",
-    ),
+    Asset(OWN, "geomap.js", "geo/geomap.js", "js"),
+    Asset(OWN, "geomap.css", "geo/geomap.css", "css"),
 )
 
 
@@ -65,16 +67,20 @@ ASSETS: Final = (
 class AssetUrls:
     """Where the page loads each asset from."""
 
-    jquery_js: str
     leaflet_js: str
     leaflet_css: str
     markercluster_js: str
     markercluster_css: str
-    markercluster_default_css: str
+    geomap_js: str
+    geomap_css: str
+    #: Where the basemap's tiles and labels are served (``geo.map.tiles``).
+    basemap_base: str
 
 
 def _source(asset: Asset) -> Path:
     """The asset's path inside its installed package."""
+    if asset.package == OWN:
+        return Path(__file__).resolve().parent / "static" / asset.source
     try:
         module = importlib.import_module(asset.package)
     except ImportError as err:
@@ -114,17 +120,18 @@ def install_assets(target: Path = ASSET_DIR) -> Path:
     return target
 
 
-def asset_urls(base: str = DEFAULT_BASE_URL) -> AssetUrls:
-    """The asset URLs under ``base`` (the URL at which ``install_assets``' folder is served)."""
+def asset_urls(base: str = DEFAULT_BASE_URL, basemap: str = DEFAULT_BASEMAP_URL) -> AssetUrls:
+    """The asset URLs under ``base`` (the URL at which ``install_assets``' folder is served), and ``basemap``."""
     root = base.rstrip("/")
     url = {asset.source: f"{root}/{asset.target}" for asset in ASSETS}
     return AssetUrls(
-        jquery_js=url["jquery.min.js"],
         leaflet_js=url["leaflet.js"],
         leaflet_css=url["leaflet.css"],
         markercluster_js=url["leaflet.markercluster.js"],
         markercluster_css=url["MarkerCluster.css"],
-        markercluster_default_css=url["MarkerCluster.Default.css"],
+        geomap_js=url["geomap.js"],
+        geomap_css=url["geomap.css"],
+        basemap_base=basemap.rstrip("/"),
     )
 
 

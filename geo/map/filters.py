@@ -22,7 +22,7 @@ from geo.errors import DataFormatError
 from geo.events.lexicon import EVENT_TYPES
 from geo.map.urlstate import ViewState
 
-__all__ = ["Facets", "facets", "filter_events"]
+__all__ = ["Facets", "event_days", "facets", "filter_events"]
 
 #: Columns searched for the free text, besides the place names inside ``places``.
 TEXT_COLUMNS: Final = ("title", "text", "place_name")
@@ -77,7 +77,7 @@ def _utc(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
 
 
-def _days(events: pd.DataFrame) -> npt.NDArray[np.datetime64]:
+def event_days(events: pd.DataFrame) -> npt.NDArray[np.datetime64]:
     """Each event's UTC day: published, else ingested; NaT when neither is known."""
     published, ingested = (_utc(events[name]) for name in _DATE_COLUMNS)
     when = published.where(published.notna(), ingested)
@@ -125,7 +125,7 @@ def _mask(events: pd.DataFrame, state: ViewState) -> Mask:
     if state.min_severity > 1:
         keep &= _flags(events["severity"] >= state.min_severity)
     if state.date_from is not None or state.date_to is not None:
-        days = _days(events)
+        days = event_days(events)
         if state.date_from is not None:
             keep &= days >= np.datetime64(state.date_from, "D")
         if state.date_to is not None:
@@ -162,7 +162,7 @@ def facets(events: pd.DataFrame) -> Facets:
     codes = _text(events["country_code"]).str.upper()
     countries = codes.dropna().value_counts()
     levels = pd.to_numeric(events["severity"], errors="coerce").dropna().astype(int).value_counts()
-    days = _days(events)
+    days = event_days(events)
     dated = days[~np.isnat(days)]
     return Facets(
         total=len(events),

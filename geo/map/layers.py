@@ -1,8 +1,9 @@
-"""Folium elements of the event map: layers drawn in the browser from compact columns, the legend, the style.
+"""Folium elements of the event map: each writes one call into the page's own script, ``geomap.js``
+(``GeoMap.basemap``, ``GeoMap.events``, ``GeoMap.legend``, ``GeoMap.keepView``, ``GeoMap.player``), or draws
+a layer from compact columns (``DataLayer`` with a ``DRAW_*`` function).
 
 Every string that reaches these elements must already be HTML-escaped by the caller (:mod:`geo.map.view`,
-with the popups and legend of :mod:`geo.map.markers`): the JavaScript here only joins escaped strings and
-numbers into Leaflet tooltips and popups. The ``DRAW_*`` functions and ``MAP_CSS`` are that JavaScript and CSS.
+with the popups and legend of :mod:`geo.map.markers`): the JavaScript only joins escaped strings and numbers.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ from folium.template import Template
 
 __all__ = [
     "DRAW_DENSITY",
-    "DRAW_EVENT",
-    "DRAW_LABEL",
-    "DRAW_LINE",
     "DRAW_PLACE",
-    "MAP_CSS",
+    "ClientCall",
+    "ClientScript",
     "DataLayer",
-    "Legend",
+    "EventLayer",
     "ShowOnTileError",
-    "UrlViewSync",
     "js_json",
 ]
 
@@ -106,88 +104,33 @@ class DataLayer(JSCSSMixin, Layer):
         self.default_css = list(css)
 
 
-class Legend(MacroElement):
-    """A box in a corner of the map holding ``html`` (built and escaped by the caller), and the map's CSS.
-
-    The CSS goes into the page's head as a ``<style>`` element, which streamlit-folium keeps (it drops only
-    the ``<script src>`` and ``<link>`` tags, loading those itself).
-    """
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            (function () {
-                var legend = L.control({position: {{ this.position_json }}});
-                legend.onAdd = function () {
-                    var box = L.DomUtil.create("div", "geo-legend");
-                    box.innerHTML = {{ this.html_json }};
-                    L.DomEvent.disableClickPropagation(box);
-                    L.DomEvent.disableScrollPropagation(box);
-                    return box;
-                };
-                legend.addTo({{ this._parent.get_name() }});
-            })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, *, css: str = "", position: str = "bottomright") -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "Legend"
-        self.html_json = js_json(html)
-        self.css = css.replace("</", "<\\/")
-        self.position_json = js_json(position)
-
-
 class ShowOnTileError(MacroElement):
-    """Adds ``fallback`` to the map the first time ``tiles`` fails to load a tile (no network, server down).
+    """Shows the offline basemap the first time ``tiles`` fails to load a tile (no network, server down).
 
-    The layers' names are looked up when the page is rendered: streamlit-folium renames the elements.
+    The layer's name is looked up when the page is rendered: streamlit-folium renames the elements.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             {{ this.tiles.get_name() }}.once("tileerror", function () {
-                {{ this._parent.get_name() }}.addLayer({{ this.fallback.get_name() }});
+                GeoMap.showBasemap({{ this._parent.get_name() }});
             });
         {% endmacro %}
         """
     )
 
-    def __init__(self, tiles: Layer, fallback: Layer) -> None:
+    def __init__(self, tiles: Layer) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "ShowOnTileError"
         self.tiles = tiles
-        self.fallback = fallback
 
 
 # -- how each layer's rows are drawn (``c``: the columns, ``i``: the row, ``ctx``: the layer's context) --------
 
-#: An event: a circle coloured by type, sized by severity, ringed when severe or selected. The tooltip's
-#: hidden first line ``event:<id>`` is what streamlit-folium returns as ``last_object_clicked_tooltip``.
-DRAW_EVENT = """function (c, i, ctx) {
-    var severity = c.severity[i], strong = severity >= 4;
-    var marker = L.circleMarker([c.lat[i], c.lon[i]], {
-        radius: ctx.radius[severity] + (ctx.selected ? 6 : 0),
-        color: ctx.selected ? ctx.selectedRing : (strong ? ctx.ring : "#ffffff"),
-        weight: ctx.selected ? 5 : (strong ? 3 : 1),
-        fillColor: ctx.colours[c.type[i]],
-        fillOpacity: 0.85,
-        eventId: c.id[i]
-    });
-    marker.bindTooltip("<span hidden>event:" + c.id[i] + "\\n</span><b>" + c.title[i] + "</b><br>"
-        + ctx.labels[c.type[i]] + " \\u00b7 severity " + severity);
-    if (c.popup) { marker.bindPopup(c.popup[i], {maxWidth: 320}); }
-    return marker;
-}"""
-
-#: A place a story mentions: a small dot joined to its event by a thin dashed line.
+#: A place a story mentions: a small dot joined to its event by a thin dashed line, in the event's severity colour.
 DRAW_PLACE = """function (c, i, ctx) {
-    var colour = ctx.colours[c.type[i]];
+    var colour = ctx.colours[c.sev[i]];
     var line = L.polyline([[c.fromLat[i], c.fromLon[i]], [c.lat[i], c.lon[i]]],
         {color: colour, weight: 1, opacity: 0.7, dashArray: "4 4", interactive: false});
     var dot = L.circleMarker([c.lat[i], c.lon[i]],
@@ -205,70 +148,52 @@ DRAW_DENSITY = """function (c, i, ctx) {
     });
 }"""
 
-#: A line of the graticule.
-DRAW_LINE = """function (c, i, ctx) {
-    return L.polyline([[c.lat1[i], c.lon1[i]], [c.lat2[i], c.lon2[i]]],
-        {color: "#b9c6d0", weight: 0.7, interactive: false, pane: ctx.pane});
-}"""
 
-#: A country name.
-DRAW_LABEL = """function (c, i, ctx) {
-    return L.marker([c.lat[i], c.lon[i]], {
-        icon: L.divIcon({className: "geo-label", html: "<span>" + c.name[i] + "</span>", iconSize: [0, 0]}),
-        interactive: false, keyboard: false, pane: ctx.pane
-    });
-}"""
+class ClientScript(JSCSSMixin, MacroElement):
+    """Loads the page's own script and style (``geomap.js``, ``geomap.css``) after Leaflet and its plugins."""
 
-MAP_CSS = """
-html .leaflet-container { background: #f4f6f8; }
-.geo-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
-    font: 10px/1.2 sans-serif; color: #7b8a97; letter-spacing: 0.04em; }
-.geo-legend { background: rgba(255, 255, 255, 0.92); padding: 6px 8px; border-radius: 4px;
-    font: 11px/1.5 sans-serif; color: #222; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
-    max-height: 50vh; overflow-y: auto; }
-.geo-legend b { display: block; margin-top: 2px; }
-.geo-legend summary { cursor: pointer; font-weight: bold; }
-.geo-legend .geo-wide { column-count: 2; column-gap: 12px; }
-.geo-legend span { display: inline-block; margin-right: 6px; }
-.geo-swatch { display: inline-block; box-sizing: border-box; border-radius: 50%; vertical-align: middle;
-    margin-right: 4px; }
-.geo-popup { font: 12px/1.45 sans-serif; }
-.geo-popup b { font-size: 13px; }
-.geo-popup .geo-swatch { width: 9px; height: 9px; }
-"""
+    _template = Template("")
+
+    def __init__(self, js: Link, css: Link) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ClientScript"
+        self.default_js = [js]
+        self.default_css = [css]
 
 
-class UrlViewSync(MacroElement):
-    """Keeps the map's centre and zoom in the page address (lat, lon, zoom) as the user pans and zooms.
-
-    It writes the top page's URL with history.replaceState, so the view is shareable without a rerun of
-    the Streamlit script on every pan (the map iframe is served from the same origin). Where the parent
-    page cannot be reached (a standalone export opened from disk), it does nothing.
-    """
+class ClientCall(MacroElement):
+    """One call ``GeoMap.<function>(map, ...arguments)`` of the page's script, the arguments as JSON."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            (function () {
-                var map = {{ this._parent.get_name() }};
-                function sync() {
-                    try {
-                        var top = window.parent;
-                        var url = new URL(top.location.href);
-                        var c = map.getCenter();
-                        url.searchParams.set("lat", c.lat.toFixed(4));
-                        url.searchParams.set("lon", L.Util.wrapNum(c.lng, [-180, 180], true).toFixed(4));
-                        url.searchParams.set("zoom", String(Math.max(1, Math.min(18, map.getZoom()))));
-                        top.history.replaceState(top.history.state, "", url.toString());
-                    } catch (e) { /* no parent page to update */ }
-                }
-                // The first moves are the map fitting its events; only the user's later moves are a view.
-                setTimeout(function () { map.on("moveend", sync); }, 1500);
-            })();
+            GeoMap.{{ this.function }}({{ this._parent.get_name() }}
+                {%- for value in this.arguments %}, {{ value }}{% endfor %});
         {% endmacro %}
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, function: str, *arguments: Any) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "UrlViewSync"
+        self._name = f"GeoMap_{function}"
+        self.function = function
+        self.arguments = [js_json(value) for value in arguments]
+
+
+class EventLayer(Layer):
+    """The events, drawn by ``GeoMap.events`` from columns (one marker per row, clustered or not)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = GeoMap.events({{ this._parent.get_name() }}, {{ this.columns_json }},
+                {{ this.context_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, columns: Mapping[str, Sequence[Any]], context: dict[str, Any], *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "EventLayer"
+        self.columns_json = js_json({key: list(values) for key, values in columns.items()})
+        self.context_json = js_json(context)

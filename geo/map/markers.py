@@ -1,14 +1,17 @@
 """What the map shows of each event, in plain Python (no folium): the records, the look and the HTML.
 
-A :class:`MapEvent` is read from each placed row of the event table; the colour of each event type, its
-label and the marker size of each severity; the popup and legend HTML, with everything taken from an
-article escaped with ``html.escape``. Each marker's tooltip starts with a hidden ``event:<id>`` line, so
-streamlit-folium's ``last_object_clicked_tooltip`` names the clicked event (see :func:`event_id_from_tooltip`).
+A :class:`MapEvent` is read from each placed row of the event table. Markers are coloured by severity (the
+scale of EVENTS.md, one system for markers, clusters, legend and timeline) and carry their type's two-letter
+code; an event placed only on a country's (or a sea's) centre is drawn dashed and says so. Popups and the
+legend are HTML with everything taken from an article escaped with ``html.escape``. Each marker's tooltip starts
+with a hidden ``event:<id>`` line, so streamlit-folium's ``last_object_clicked_tooltip`` names the clicked event
+(see :func:`event_id_from_tooltip`).
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,59 +22,43 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DataFormatError
+from geo.events.lexicon import EVENT_TYPES
+from geo.map.words import (
+    SEVERITY_NAMES,
+    TYPE_CODES,
+    broad_place,
+    fact_lines,
+    severity_words,
+    source_label,
+    type_label,
+)
 
 __all__ = [
-    "EVENT_COLOURS",
-    "RING_COLOUR",
-    "SELECTED_RING_COLOUR",
-    "SEVERITY_RADIUS",
+    "BROAD_NOTE",
+    "MARKER_SIZES",
+    "SEVERITY_COLOURS",
     "TOOLTIP_ID_PREFIX",
     "MapEvent",
     "event_id_from_tooltip",
     "events_without_place",
     "legend_html",
     "map_events",
+    "place_feature",
     "popup_html",
+    "severity_chip",
     "shorten_title",
-    "type_label",
 ]
 
-#: One colour per event type: Kelly's 21 colours of maximum contrast (white left out).
-EVENT_COLOURS: Final[dict[str, str]] = {
-    "earthquake": "#882D17",
-    "volcano": "#E25822",
-    "tropical_cyclone": "#604E97",
-    "tsunami": "#0067A5",
-    "wildfire": "#F38400",
-    "flood": "#A1CAF1",
-    "landslide": "#654522",
-    "storm": "#875692",
-    "extreme_temperature": "#F6A600",
-    "drought": "#C2B280",
-    "epidemic": "#008856",
-    "transport_accident": "#F3C300",
-    "industrial_accident": "#DCD300",
-    "terror_attack_shooting": "#222222",
-    "armed_conflict": "#BE0032",
-    "protest_unrest": "#F99379",
-    "crime": "#B3446C",
-    "diplomatic": "#8DB600",
-    "political": "#E68FAC",
-    "economic": "#2B3D26",
-    "other": "#848482",
-}
-#: Marker radius in pixels by severity level; levels 4 and 5 also get a thick dark ring.
-SEVERITY_RADIUS: Final[dict[int, int]] = {1: 4, 2: 6, 3: 8, 4: 10, 5: 13}
-RING_COLOUR: Final = "#1a1a1a"
-SELECTED_RING_COLOUR: Final = "#00b8d4"
-_LABELS = {"terror_attack_shooting": "Terror attack or shooting", "protest_unrest": "Protest or unrest"}
+#: Severity colours of EVENTS.md: grey, green, yellow, orange, red (the same in geomap.css and the timeline).
+SEVERITY_COLOURS: Final[dict[int, str]] = {1: "#8d9599", 2: "#3f9b46", 3: "#f2c21b", 4: "#f07f13", 5: "#d7262b"}
+#: Marker diameter in pixels by severity.
+MARKER_SIZES: Final[dict[int, int]] = {1: 18, 2: 20, 3: 23, 4: 27, 5: 32}
+BROAD_NOTE: Final = "placed at the centre of the country or area it names"
 TOOLTIP_ID_PREFIX: Final = "event:"
-#: Tooltip titles are cut to this many characters (fewer above geo.map.view.LARGE_INPUT events, to keep the page small).
+#: Tooltip titles are cut to this many characters (fewer above geo.map.view.MANY_EVENTS, to keep the page small).
 _TITLE_CHARS = 120
-_LARGE_TITLE_CHARS = 40
+_LARGE_TITLE_CHARS = 60
 _REQUIRED = ("event_id", "title", "event_type", "severity", "lat", "lon")
-_FACTS = (("deaths", "deaths {:,}"), ("injured", "injured {:,}"), ("displaced", "displaced {:,}"))
-_MEASURES = (("magnitude", "magnitude {:g}"), ("category", "category {}"), ("wind_kmh", "wind {:,.0f} km/h"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,40 +79,55 @@ class MapEvent:
     url: str | None = None
     source: str | None = None
     places: str = "[]"
+    #: True when the event sits on the centre of a country, region or sea: the text names nothing finer.
+    broad: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[Hashable, Any]) -> MapEvent:
         """The event of a table row (missing values as None)."""
-        event_type = row["event_type"] if row["event_type"] in EVENT_COLOURS else "other"
-        facts = [text.format(int(row[key])) for key, text in _FACTS if row.get(key) is not None]
-        facts += [text.format(row[key]) for key, text in _MEASURES if row.get(key) is not None]
+        event_type = row["event_type"] if row["event_type"] in TYPE_CODES else "other"
         published = row.get("published_at")
+        places = row.get("places") or "[]"
+        lat, lon = float(row["lat"]), float(row["lon"])
         return cls(
             event_id=str(row["event_id"]),
             title=str(row["title"]),
             event_type=event_type,
             severity=min(max(int(row["severity"]), 1), 5),
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
+            lat=lat,
+            lon=lon,
             severity_reason=row.get("severity_reason"),
-            facts=tuple(facts),
+            facts=tuple(fact_lines(row)),
             place_name=row.get("place_name"),
             country_code=row.get("country_code"),
             date=None if published is None else pd.Timestamp(published).strftime("%Y-%m-%d"),
             url=row.get("url"),
             source=row.get("source"),
-            places=row.get("places") or "[]",
+            places=places,
+            broad=broad_place(place_feature(places, row.get("place_name"), lat, lon)),
         )
 
 
-def type_label(event_type: str) -> str:
-    """The event type as shown to people: ``tropical_cyclone`` -> ``Tropical cyclone``."""
-    return _LABELS.get(event_type, event_type.replace("_", " ").capitalize())
+def place_feature(places: str, name: str | None, lat: float, lon: float) -> str | None:
+    """The kind of the mentioned place the event sits on (its name and point), from the ``places`` JSON."""
+    try:
+        listed = json.loads(places)
+    except ValueError:
+        return None
+    for place in listed if isinstance(listed, list) else []:
+        if not isinstance(place, dict) or place.get("name") != name:
+            continue
+        try:
+            if abs(float(place["lat"]) - lat) < 1e-3 and abs(float(place["lon"]) - lon) < 1e-3:
+                return str(place.get("feature"))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def _source_link(url: str | None, source: str | None) -> str:
-    """An escaped link opening ``url`` in a new tab, only for http(s) URLs; else the source name, or nothing."""
-    text = html.escape(source or "")
+    """An escaped link to ``url`` in a new tab, only for http(s) URLs, named by its site; else the source in words."""
+    text = html.escape(source_label(url, source))
     try:
         parts = urlsplit((url or "").strip())
     except ValueError:
@@ -133,47 +135,64 @@ def _source_link(url: str | None, source: str | None) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return text
     href = html.escape((url or "").strip())
-    return f"<a href='{href}' target='_blank' rel='noopener noreferrer'>{text or html.escape(parts.netloc)}</a>"
+    return f"<a href='{href}' target='_blank' rel='noopener noreferrer'>{text}</a>"
 
 
-def popup_html(event: MapEvent) -> str:
-    """The popup of an event: title, type, severity and reason, facts, place, date, source link (escaped).
+def severity_chip(level: int) -> str:
+    """A small badge in the severity's colour: "Severity 3 · significant" (styled inline: it shows in the page too)."""
+    ink = "#1d1d1d" if level in (3, 4) else "#ffffff"
+    style = f"background:{SEVERITY_COLOURS[level]};color:{ink};padding:1px 7px;border-radius:9px;font-weight:600"
+    return f"<span class='geo-chip' style='{style}'>Severity {level} · {SEVERITY_NAMES[level]}</span>"
+
+
+def popup_html(event: MapEvent, countries: Mapping[str, str] | None = None) -> str:
+    """The popup of an event: title, severity and what gave it, type, facts, place (the country named from
+    ``countries``, code -> name), date, source (all escaped).
 
     Attributes are single-quoted (``html.escape`` escapes quotes in the data) so the JSON carrying the popups
     needs no backslashes.
     """
-    heading = f"{html.escape(type_label(event.event_type))} · severity {event.severity}"
-    if event.severity_reason:
-        heading += f": {html.escape(event.severity_reason)}"
-    swatch = f"<i class='geo-swatch' style='background:{EVENT_COLOURS[event.event_type]}'></i>"
-    lines = [f"<b>{html.escape(event.title)}</b>", swatch + heading]
-    where = ", ".join(part for part in (event.place_name, event.country_code) if part)
-    lines += [html.escape(" · ".join(event.facts)), html.escape(" · ".join(p for p in (where, event.date) if p))]
+    meaning = severity_words(event.severity_reason, event.severity).partition(": ")[2]
+    lines = [
+        f"<b>{html.escape(event.title)}</b>",
+        f"{severity_chip(event.severity)} {html.escape(type_label(event.event_type))}",
+        html.escape(meaning),
+        html.escape(" · ".join(event.facts)),
+    ]
+    country = (countries or {}).get(event.country_code or "", event.country_code)
+    where = ", ".join(dict.fromkeys(part for part in (event.place_name, country) if part))
+    lines.append(html.escape(" · ".join(part for part in (where, event.date) if part)))
+    if event.broad:
+        lines.append(f"<em>{html.escape(BROAD_NOTE)}</em>")
     lines.append(_source_link(event.url, event.source))
     return f"<div class='geo-popup'>{'<br>'.join(line for line in lines if line)}</div>"
 
 
-def _swatch(colour: str, size: int, ring: str | None = None) -> str:
-    border = f"border:2px solid {ring};" if ring else ""
-    return f"<i class='geo-swatch' style='background:{colour};width:{size}px;height:{size}px;{border}'></i>"
+def _dot(classes: str, colour: str | None = None) -> str:
+    style = f" style='background:{colour}'" if colour else ""
+    return f"<i class='geo-dot {classes}'{style}></i>"
 
 
-def legend_html(event_types: Iterable[str]) -> str:
-    """The legend: each event type present with its colour and count, then the marker size of each severity."""
-    counts = Counter(event_types)
-    types = [
-        f"<div>{_swatch(colour, 10)}{html.escape(type_label(event_type))} ({counts[event_type]:,})</div>"
-        for event_type, colour in EVENT_COLOURS.items()
-        if counts[event_type]
-    ]
-    wide = " geo-wide" if len(types) > 8 else ""
-    sizes = [
-        f"<span>{_swatch('#9aa5ae', 2 * radius, RING_COLOUR if level >= 4 else None)}{level}</span>"
-        for level, radius in SEVERITY_RADIUS.items()
-    ]
-    listed = "".join(types) or "<div>No placed events</div>"
-    body = f"<b>Event type</b><div class='geo-types{wide}'>{listed}</div><b>Severity</b><div>{''.join(sizes)}</div>"
-    return f"<details open><summary>Legend</summary>{body}</details>"
+def legend_html(events: Iterable[MapEvent]) -> str:
+    """The legend: the severity scale, the two special marks, and the codes of the types present with counts."""
+    listed = list(events)
+    levels = "".join(
+        f"<span class='geo-key'>{_dot('', colour)}{level} {SEVERITY_NAMES[level]}</span>"
+        for level, colour in SEVERITY_COLOURS.items()
+    )
+    marks = (
+        f"<span class='geo-key'>{_dot('geo-broad')}country or area centre</span>"
+        f"<span class='geo-key'>{_dot('geo-selected')}selected</span>"
+    )
+    counts = Counter(event.event_type for event in listed)
+    codes = "".join(
+        f"<div><code>{TYPE_CODES[kind]}</code> {html.escape(type_label(kind))} ({counts[kind]:,})</div>"
+        for kind in EVENT_TYPES
+        if counts[kind]
+    )
+    types = f"<details><summary>Types ({len(counts)})</summary><div class='geo-codes'>{codes}</div></details>"
+    body = f"<b>Severity</b><div class='geo-row'>{levels}</div><div class='geo-row'>{marks}</div>"
+    return f"<details open><summary>Legend</summary>{body}{types if codes else ''}</details>"
 
 
 def event_id_from_tooltip(text: str | None) -> str | None:

@@ -1,17 +1,17 @@
-"""The event map: the event table drawn with folium on a Leaflet page that needs no CDN and no tiles.
+"""The event map: the event table drawn with folium on a Leaflet page that needs no CDN and no tile server.
 
-Events are circle markers coloured by type and sized by severity, clustered, with a legend, an optional
-density layer and the other places each story mentions. This module chooses the view and the basemap and
-puts the layers together: the events' records, look and HTML come from :mod:`geo.map.markers`, the numbers of
-the background, density and places layers from :mod:`geo.map.layerdata`, the folium elements from
-:mod:`geo.map.layers`.
+Events are markers coloured by severity and marked with their type, clustered, over an offline Natural Earth
+basemap (or online tiles), with a legend, a time player, an optional density layer and the other places each
+story mentions. This module puts the layers together: the events' records, look and HTML come from
+:mod:`geo.map.markers`, the numbers of the density and places layers from :mod:`geo.map.layerdata`, the folium
+elements from :mod:`geo.map.layers`, and what runs in the browser from ``static/geomap.js``.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -20,32 +20,30 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
+from geo.events.lexicon import EVENT_TYPES
 from geo.map.assets import AssetUrls, inline_assets
-from geo.map.layerdata import density_cells, graticule, secondary_places
+from geo.map.layerdata import density_cells, secondary_places
 from geo.map.layers import (
     DRAW_DENSITY,
-    DRAW_EVENT,
-    DRAW_LABEL,
-    DRAW_LINE,
     DRAW_PLACE,
-    MAP_CSS,
+    ClientCall,
+    ClientScript,
     DataLayer,
-    Legend,
+    EventLayer,
     ShowOnTileError,
-    UrlViewSync,
 )
 from geo.map.markers import (
-    EVENT_COLOURS,
-    RING_COLOUR,
-    SELECTED_RING_COLOUR,
-    SEVERITY_RADIUS,
+    BROAD_NOTE,
+    MARKER_SIZES,
+    SEVERITY_COLOURS,
     MapEvent,
     legend_html,
     map_events,
     popup_html,
     shorten_title,
-    type_label,
 )
+from geo.map.timeline import day_numbers, event_days, player_steps
+from geo.map.words import SEVERITY_NAMES, TYPE_CODES, type_label
 
 __all__ = [
     "BASEMAPS",
@@ -58,8 +56,11 @@ __all__ = [
 DENSITY_COLOUR: Final = "#c2185b"
 #: Above this many placed events popups are left out (the tooltip and the dashboard's details remain).
 LARGE_INPUT: Final = 20_000
+#: Above this many placed events titles are cut shorter, to keep the page small.
+MANY_EVENTS: Final = 2_000
 MAX_ZOOM: Final = 18
-#: The opening view: the world, or the selected event, or the events' bounds zoomed in no further than this.
+#: The opening view when the page address gives none: the selected event, else the events' bounds zoomed in
+#: no further than FIT_MAX_ZOOM, else the world.
 WORLD_CENTER: Final = (20.0, 0.0)
 DEFAULT_ZOOM: Final = 2
 SELECTED_ZOOM: Final = 6
@@ -82,9 +83,10 @@ class Basemap:
 
 
 _OSM = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-#: The basemaps to choose from; "plain" needs no tiles (and is what every basemap falls back to offline).
+_NATURAL_EARTH = 'Made with <a href="https://www.naturalearthdata.com">Natural Earth</a>'
+#: The basemaps to choose from; "offline" needs no network (and is what every basemap falls back to offline).
 BASEMAPS: Final[dict[str, Basemap | None]] = {
-    "plain": None,
+    "offline": None,
     "osm": Basemap("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", _OSM),
     "carto-light": Basemap(
         "CARTO light",
@@ -94,55 +96,47 @@ BASEMAPS: Final[dict[str, Basemap | None]] = {
         max_native_zoom=20,
     ),
 }
-_BACKGROUND_PANE = "background"
 
 
 # -- layers -----------------------------------------------------------------------------------------------------
 
-_TYPE_INDEX = {event_type: index for index, event_type in enumerate(EVENT_COLOURS)}
+_TYPE_INDEX = {event_type: index for index, event_type in enumerate(EVENT_TYPES)}
 
 
-def _event_layer(events: list[MapEvent], urls: AssetUrls, *, name: str, cluster: bool, selected: bool) -> DataLayer:
-    """The events as circle markers, with popups unless there are more than LARGE_INPUT of them."""
+def _event_columns(
+    events: list[MapEvent], days: Sequence[int], *, popups: bool, countries: Mapping[str, str]
+) -> dict[str, list[Any]]:
+    """The columns ``GeoMap.events`` draws the markers from (every string escaped). Full popups only with
+    ``popups`` and up to ``LARGE_INPUT`` events; else the page makes a short one from the title and type."""
     large = len(events) > LARGE_INPUT
+    titles = [html.escape(shorten_title(event.title, len(events) > MANY_EVENTS)) for event in events]
     columns: dict[str, list[Any]] = {
         "lat": [round(event.lat, 4) for event in events],
         "lon": [round(event.lon, 4) for event in events],
+        "sev": [event.severity for event in events],
         "type": [_TYPE_INDEX[event.event_type] for event in events],
-        "severity": [event.severity for event in events],
         "id": [html.escape(event.event_id) for event in events],
-        "title": [html.escape(shorten_title(event.title, large)) for event in events],
+        "title": titles,
+        "day": list(days),
+        "broad": [int(event.broad) for event in events],
     }
-    if not large:
-        columns["popup"] = [popup_html(event) for event in events]
-    context = {
-        "colours": list(EVENT_COLOURS.values()),
-        "labels": [html.escape(type_label(event_type)) for event_type in EVENT_COLOURS],
-        "radius": [0, *SEVERITY_RADIUS.values()],
-        "ring": RING_COLOUR,
-        "selectedRing": SELECTED_RING_COLOUR,
-        "selected": selected,
-    }
-    js = [("leaflet_markercluster", urls.markercluster_js)]
-    css = [("markercluster_css", urls.markercluster_css), ("markercluster_default_css", urls.markercluster_default_css)]
-    options = {"chunkedLoading": True, "showCoverageOnHover": False, "maxClusterRadius": 50}
-    if not cluster:
-        js, css = [], []
-    return DataLayer(
-        columns, DRAW_EVENT, name=name, context=context, cluster=cluster, cluster_options=options, js=js, css=css
-    )
+    if popups and not large:
+        columns["popup"] = [popup_html(event, countries) for event in events]
+    return columns
 
 
-def _background(m: folium.Map, labels: Iterable[tuple[str, float, float]], *, show: bool) -> folium.FeatureGroup:
-    """The plain background (graticule and country names) drawn under the events when there are no tiles."""
-    folium.map.CustomPane(_BACKGROUND_PANE, z_index=250, pointer_events=False).add_to(m)
-    group = folium.FeatureGroup(name="Plain background", show=show)
-    group.add_to(m)
-    context = {"pane": _BACKGROUND_PANE}
-    DataLayer(graticule(), DRAW_LINE, name="Graticule", context=context, control=False).add_to(group)
-    names = _columns(("name", "lat", "lon"), [(html.escape(name), lat, lon) for name, lat, lon in labels])
-    DataLayer(names, DRAW_LABEL, name="Country names", context=context, control=False).add_to(group)
-    return group
+def _event_context(*, cluster: bool, hint: str | None) -> dict[str, Any]:
+    """What ``GeoMap.events`` needs besides the columns: codes, names, sizes and colours, by index."""
+    return {
+        "codes": [TYPE_CODES[kind] for kind in EVENT_TYPES],
+        "names": [html.escape(type_label(kind)) for kind in EVENT_TYPES],
+        "severityNames": ["", *(f"Severity {level} · {name}" for level, name in SEVERITY_NAMES.items())],
+        "sizes": [0, *MARKER_SIZES.values()],
+        "colours": ["", *SEVERITY_COLOURS.values()],
+        "cluster": cluster,
+        "broadNote": html.escape(BROAD_NOTE),
+        "hint": html.escape(hint or ""),
+    }
 
 
 def _density_layer(events: list[MapEvent]) -> DataLayer:
@@ -158,12 +152,13 @@ def _density_layer(events: list[MapEvent]) -> DataLayer:
 def _places_layer(events: list[MapEvent]) -> DataLayer:
     """The other places each story mentions, linked to their event."""
     rows = [
-        (event.lat, event.lon, lat, lon, _TYPE_INDEX[event.event_type], html.escape(name), html.escape(event.event_id))
+        (event.lat, event.lon, lat, lon, event.severity, html.escape(name), html.escape(event.event_id))
         for event in events
         for name, lat, lon in secondary_places(event.places, event.lat, event.lon)
     ]
-    columns = _columns(("fromLat", "fromLon", "lat", "lon", "type", "name", "id"), rows)
-    return DataLayer(columns, DRAW_PLACE, name="Places mentioned", context={"colours": list(EVENT_COLOURS.values())})
+    columns = _columns(("fromLat", "fromLon", "lat", "lon", "sev", "name", "id"), rows)
+    context = {"colours": ["", *SEVERITY_COLOURS.values()]}
+    return DataLayer(columns, DRAW_PLACE, name="Places mentioned", context=context)
 
 
 def _columns(keys: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -175,29 +170,58 @@ def _columns(keys: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> dict[str, 
 
 
 def _new_map(urls: AssetUrls, location: tuple[float, float], zoom: int) -> folium.Map:
-    """A map with no tiles, drawing on a canvas, that loads Leaflet and jQuery from ``urls``."""
-    m = folium.Map(location=location, zoom_start=zoom, tiles=None, prefer_canvas=True, control_scale=True)
-    m.options.update(max_zoom=MAX_ZOOM, min_zoom=1, world_copy_jump=True)
-    m.default_js = [("leaflet", urls.leaflet_js), ("jquery", urls.jquery_js)]
+    """A map with no tiles that loads Leaflet, its cluster plugin and the page's own script from ``urls``."""
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None, control_scale=True, attribution_control=True)
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=0, world_copy_jump=True)
+    m.default_js = [("leaflet", urls.leaflet_js)]
     m.default_css = [("leaflet_css", urls.leaflet_css)]
+    ClientScript(("geomap_js", urls.geomap_js), ("geomap_css", urls.geomap_css)).add_to(m)
     return m
 
 
-def _view(
-    events: list[MapEvent], chosen: MapEvent | None, center: tuple[float, float] | None, zoom: int | None
-) -> tuple[tuple[float, float], int, list[list[float]] | None]:
-    """Where the map opens: the given view, else the selected event, else the bounds of the events."""
-    if center is not None:
-        return center, DEFAULT_ZOOM if zoom is None else zoom, None
-    if chosen is not None:
-        return (chosen.lat, chosen.lon), SELECTED_ZOOM if zoom is None else zoom, None
+def _cluster_assets(urls: AssetUrls) -> ClientScript:
+    """The marker-cluster plugin's script and styles (its default styles are replaced by geomap.css)."""
+    return ClientScript(("leaflet_markercluster", urls.markercluster_js), ("markercluster_css", urls.markercluster_css))
+
+
+def _bounds(events: list[MapEvent]) -> list[list[float]] | None:
     if not events:
-        return WORLD_CENTER, DEFAULT_ZOOM if zoom is None else zoom, None
+        return None
     lats, lons = [event.lat for event in events], [event.lon for event in events]
-    middle = ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
-    if zoom is not None:
-        return middle, zoom, None
-    return middle, DEFAULT_ZOOM, [[min(lats), min(lons)], [max(lats), max(lons)]]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _opening(
+    events: list[MapEvent], center: tuple[float, float] | None, zoom: int | None, selected: str | None
+) -> dict[str, Any]:
+    """How ``GeoMap.keepView`` opens when the page address names no view: the given one, else the bounds."""
+    view: dict[str, Any] = {"bounds": _bounds(events), "selectedZoom": SELECTED_ZOOM, "fitMaxZoom": FIT_MAX_ZOOM}
+    if center is not None:
+        view["initial"] = {"lat": center[0], "lon": center[1], "zoom": DEFAULT_ZOOM if zoom is None else zoom}
+    if selected is not None:
+        view["selected"] = html.escape(selected)
+    return view
+
+
+def _basemap(m: folium.Map, name: str, urls: AssetUrls, inline: dict[str, Any] | None) -> None:
+    """The offline basemap, shown at once or when the online tiles of ``name`` fail."""
+    provider = BASEMAPS[name]
+    base = None if inline else urls.basemap_base
+    options = {"base": base, "inline": inline, "show": provider is None, "attribution": _NATURAL_EARTH}
+    ClientCall("followTheme").add_to(m)
+    ClientCall("basemap", options).add_to(m)
+    if provider is None:
+        return
+    tiles = folium.TileLayer(
+        provider.url,
+        attr=provider.attribution,
+        name=provider.name,
+        subdomains=provider.subdomains,
+        max_zoom=MAX_ZOOM,
+        max_native_zoom=provider.max_native_zoom,
+    )
+    tiles.add_to(m)
+    ShowOnTileError(tiles).add_to(m)
 
 
 def build_map(
@@ -206,55 +230,56 @@ def build_map(
     urls: AssetUrls,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    basemap: str = "plain",
+    basemap: str = "offline",
     cluster: bool = True,
     heat: bool = False,
     show_places: bool = False,
     selected: str | None = None,
-    labels: Iterable[tuple[str, float, float]] = (),
-    sync_url: bool = False,
+    inline_basemap: dict[str, Any] | None = None,
+    player: bool = True,
+    popups: bool = True,
+    countries: Mapping[str, str] | None = None,
 ) -> folium.Map:
-    """The map of the events that have a place; ``labels`` are (name, lat, lon) of country names to draw.
+    """The map of the events that have a place.
 
-    With ``sync_url`` the map writes its centre and zoom into the page address as the user moves it.
-
-    Without ``center`` the map opens on the ``selected`` event, else on the bounds of the events. The
-    selected event is drawn outside the clusters with a wide ring, so it shows at every zoom.
+    The view and the selected event live in the page address: the map opens on the ``lat``, ``lon``, ``zoom``
+    and ``event`` it finds there, keeps them up to date as the user moves and clicks, and follows them when the
+    page changes them. Only when the address names no view does it open on ``center``/``zoom``, else the
+    ``selected`` event, else the bounds of the events; so the map of a set of filters is the same page whatever
+    the view, and the dashboard can keep it across reruns. ``inline_basemap`` (:func:`geo.map.tiles.inline_tiles`)
+    puts a world basemap inside the page, for a file opened with no server. Without ``popups`` a click shows a
+    short popup (title, type, severity) and leaves the rest to the page around the map, which keeps it small.
+    ``countries`` (code -> name) names the countries in the popups.
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
     placed = map_events(events)
-    chosen = next((event for event in placed if event.event_id == selected), None)
-    location, start_zoom, bounds = _view(placed, chosen, center, zoom)
-    m = _new_map(urls, location, start_zoom)
-    provider = BASEMAPS[basemap]
-    background = _background(m, labels, show=provider is None)
-    if provider is not None:
-        tiles = folium.TileLayer(
-            provider.url,
-            attr=provider.attribution,
-            name=provider.name,
-            subdomains=provider.subdomains,
-            max_zoom=MAX_ZOOM,
-            max_native_zoom=provider.max_native_zoom,
-        )
-        tiles.add_to(m)
-        ShowOnTileError(tiles, background).add_to(m)
+    m = _new_map(urls, center or WORLD_CENTER, DEFAULT_ZOOM if zoom is None else zoom)
+    _basemap(m, basemap, urls, inline_basemap)
     if heat:
         _density_layer(placed).add_to(m)
     if show_places:
         _places_layer(placed).add_to(m)
-    others = [event for event in placed if event is not chosen]
-    _event_layer(others, urls, name="Events", cluster=cluster, selected=False).add_to(m)
-    if chosen is not None:
-        _event_layer([chosen], urls, name="Selected event", cluster=False, selected=True).add_to(m)
-    if bounds is not None:
-        m.fit_bounds(bounds, max_zoom=FIT_MAX_ZOOM, padding=(30, 30))
-    Legend(legend_html(event.event_type for event in placed), css=MAP_CSS).add_to(m)
+    if cluster:
+        _cluster_assets(urls).add_to(m)
+    days = day_numbers(_days(events, placed))
+    hint = None if popups else "Details beside the map"
+    columns = _event_columns(placed, days, popups=popups, countries=countries or {})
+    EventLayer(columns, _event_context(cluster=cluster, hint=hint), name="Events").add_to(m)
+    ClientCall("legend", legend_html(placed)).add_to(m)
+    if player:
+        ClientCall("player", player_steps(_days(events, placed))).add_to(m)
+    ClientCall("keepView", _opening(placed, center, zoom, selected)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    if sync_url:
-        UrlViewSync().add_to(m)
     return m
+
+
+def _days(events: gpd.GeoDataFrame | pd.DataFrame, placed: list[MapEvent]) -> pd.Series:
+    """The day of each placed event, in the order of ``placed``."""
+    if not placed or "published_at" not in events.columns or "ingested_at" not in events.columns:
+        return pd.Series([pd.NaT] * len(placed), dtype="datetime64[ns]")
+    rows = events[(events["lat"].notna() & events["lon"].notna()).to_numpy()]
+    return event_days(pd.DataFrame(rows)).reset_index(drop=True)
 
 
 def _asset_tags(m: folium.Map) -> list[str]:
@@ -269,8 +294,18 @@ def _asset_tags(m: folium.Map) -> list[str]:
     return tags
 
 
-def map_html(m: folium.Map) -> str:
-    """The map as a standalone page that works opened from disk with no internet: the assets are inlined."""
+def _caption(title: str, notes: Sequence[str]) -> str:
+    """A box over the map naming what it shows (everything escaped)."""
+    lines = "".join(f"<div>{html.escape(note)}</div>" for note in notes)
+    return f"<div class='geo-caption'><b>{html.escape(title)}</b>{lines}</div>"
+
+
+def map_html(m: folium.Map, *, title: str = "News event map", notes: Sequence[str] = ()) -> str:
+    """The map as a standalone page that works opened from disk with no internet: the assets are inlined, and a
+    caption gives ``title`` and ``notes`` (the filters used, when it was made)."""
     page = m.get_root().render()
     pieces = re.split("|".join(re.escape(tag) for tag in sorted(set(_asset_tags(m)))), page)
-    return pieces[0] + inline_assets() + "".join(pieces[1:])
+    page = pieces[0] + inline_assets() + "".join(pieces[1:])
+    page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
+    head, body, rest = page.partition("<body>")
+    return head + body + _caption(title, notes) + rest if body else page

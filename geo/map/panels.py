@@ -1,0 +1,195 @@
+"""What the page shows beside and below the map, in plain Python (no Streamlit): the selected event's details,
+the table of events with human column names, the country choices, and the live Share link.
+
+Article text reaches the page only through these records; the page shows it as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from geo.map.markers import BROAD_NOTE, SEVERITY_COLOURS, place_feature
+from geo.map.words import SEVERITY_NAMES, broad_place, fact_lines, severity_words, source_label, type_label
+
+__all__ = ["TABLE_COLUMNS", "EventDetails", "country_label", "in_view", "share_box_html", "table_frame"]
+
+#: The table's columns: (label, how each is read from an event row).
+TABLE_COLUMNS: Final = ("Date", "Severity", "Type", "Place", "Country", "Title", "Source")
+_KIND_WORDS: Final = {
+    "capital": "capital",
+    "city": "town",
+    "admin1": "province or state",
+    "admin2": "county or district",
+    "country": "country",
+    "continent": "continent",
+    "water": "sea or water",
+    "island": "island",
+    "region": "region",
+    "mountain": "mountain",
+    "derived": "point worked out from the text",
+}
+
+
+def country_label(code: str, names: Mapping[str, str], count: int | None = None) -> str:
+    """ "Philippines (PH), 12": the country's name, its code and how many events it has."""
+    name = names.get(code)
+    label = f"{name} ({code})" if name else code
+    return label if count is None else f"{label}, {count:,}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetails:
+    """The selected event in words, for the panel beside the map."""
+
+    event_id: str
+    title: str
+    severity: int
+    severity_text: str
+    colour: str
+    type_text: str
+    place: str
+    broad: bool
+    date: str | None
+    source: str
+    url: str | None
+    facts: tuple[str, ...]
+    places: tuple[str, ...]
+    text: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[Hashable, Any], countries: Mapping[str, str]) -> EventDetails:
+        """The details of one row of the event table (``countries``: code -> name)."""
+        level = min(max(int(row["severity"]), 1), 5)
+        code = _value(row.get("country_code"))
+        name, country = _value(row.get("place_name")), countries.get(code or "", code)
+        place = ", ".join(dict.fromkeys(part for part in (name, country) if part))
+        lat, lon = _value(row.get("lat")), _value(row.get("lon"))
+        places = str(row.get("places") or "[]")
+        feature = place_feature(places, _value(row.get("place_name")), lat, lon) if lat is not None else None
+        url = _value(row.get("url"))
+        published = _value(row.get("published_at"))
+        return cls(
+            event_id=str(row["event_id"]),
+            title=str(row["title"]),
+            severity=level,
+            severity_text=severity_words(_value(row.get("severity_reason")), level),
+            colour=SEVERITY_COLOURS[level],
+            type_text=type_label(str(row["event_type"])),
+            place=place or "no place on the map",
+            broad=broad_place(feature),
+            date=None if published is None else pd.Timestamp(published).strftime("%d %B %Y"),
+            source=source_label(url, _value(row.get("source"))),
+            url=url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None,
+            facts=tuple(fact_lines(row)),
+            places=tuple(_mentioned(places, countries)),
+            text=str(row.get("text") or ""),
+        )
+
+    @property
+    def broad_note(self) -> str | None:
+        """Why the marker sits where it does, when the story names nothing finer than a country or area."""
+        return BROAD_NOTE if self.broad else None
+
+
+def _value(value: Any) -> Any:
+    """``value``, or None for a missing one (None, NaN, NaT, NA)."""
+    return None if value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value))) else value
+
+
+def _mentioned(places: str, countries: Mapping[str, str]) -> list[str]:
+    """Each place a story mentions, once, in words: "Cebu City (town, Philippines)"."""
+    try:
+        listed = json.loads(places)
+    except ValueError:
+        return []
+    seen: dict[str, str] = {}
+    for place in listed if isinstance(listed, list) else []:
+        if not isinstance(place, dict) or not place.get("name"):
+            continue
+        name = str(place["name"])
+        kind = _KIND_WORDS.get(str(place.get("feature")), str(place.get("feature") or "place"))
+        code = place.get("country_code")
+        where = countries.get(code, code) if isinstance(code, str) and kind != "country" else None
+        seen.setdefault(name, f"{name} ({kind}{', ' + where if where else ''})")
+    return list(seen.values())
+
+
+def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFrame:
+    """The events as the page's table: human columns, most severe and latest first; the index is the event id."""
+    severity = events["severity"].astype(int)
+    date = pd.to_datetime(events["published_at"], utc=True).fillna(pd.to_datetime(events["ingested_at"], utc=True))
+    codes = events["country_code"]
+    frame = pd.DataFrame(
+        {
+            "Date": date.dt.tz_localize(None).dt.date.to_numpy(),
+            "Severity": [f"{level} {SEVERITY_NAMES[level]}" for level in severity],
+            "Type": [type_label(str(kind)) for kind in events["event_type"]],
+            "Place": events["place_name"].fillna("").to_numpy(),
+            "Country": [countries.get(code, code) if isinstance(code, str) else "" for code in codes],
+            "Title": events["title"].to_numpy(),
+            "Source": [
+                source_label(_value(u), _value(s)) for u, s in zip(events["url"], events["source"], strict=True)
+            ],
+        },
+        index=pd.Index(events["event_id"], name="event_id"),
+    )
+    order = pd.DataFrame({"severity": severity.to_numpy(), "date": date.to_numpy()}, index=frame.index)
+    return frame.loc[order.sort_values(["severity", "date"], ascending=False, na_position="last").index]
+
+
+def in_view(events: pd.DataFrame, bounds: Mapping[str, Mapping[str, float]] | None) -> pd.DataFrame:
+    """The events inside the map's bounds (streamlit-folium's ``{"_southWest": {"lat", "lng"}, "_northEast"}``)."""
+    try:
+        south, west = float(bounds["_southWest"]["lat"]), float(bounds["_southWest"]["lng"])  # type: ignore[index]
+        north, east = float(bounds["_northEast"]["lat"]), float(bounds["_northEast"]["lng"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):  # no bounds yet: the map has not said where it is
+        return events
+    lat, lon = events["lat"], (events["lon"] - west) % 360 + west
+    inside = lat.between(south, north) & (lon <= east if east - west < 360 else lon.notna())
+    return events[inside.fillna(False).to_numpy(dtype=bool)]
+
+
+def share_box_html() -> str:
+    """A box showing the page's whole current address (it follows the map as it moves) with a Copy button."""
+    return _SHARE_BOX
+
+
+_SHARE_BOX: Final = """
+<div style="font: 13px 'Source Sans Pro', sans-serif; display: flex; gap: 6px;">
+  <input id="link" readonly aria-label="Link to this view" style="flex: 1; min-width: 0; padding: 5px 6px;
+    border: 1px solid rgba(128,128,128,.45); border-radius: 6px; background: transparent; color: inherit;">
+  <button id="copy" type="button" style="padding: 4px 10px; border-radius: 6px; cursor: pointer;
+    border: 1px solid rgba(128,128,128,.45); background: transparent; color: inherit;">Copy</button>
+</div>
+<script>
+(function () {
+  var input = document.getElementById("link"), button = document.getElementById("copy");
+  function here() { try { return window.parent.location.href; } catch (e) { return window.location.href; } }
+  function theme() {
+    try {
+      var colour = window.parent.getComputedStyle(window.parent.document.body).color;
+      document.body.style.color = colour;
+    } catch (e) {}
+  }
+  function update() { if (document.activeElement !== input) { input.value = here(); } theme(); }
+  update();
+  setInterval(update, 500);
+  button.onclick = function () {
+    input.value = here();
+    input.select();
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else { document.execCommand("copy"); done(); }
+  };
+})();
+</script>
+"""

@@ -1,0 +1,144 @@
+"""Helpers of the browser tests: the dashboard served on a free localhost port, and a headless Chromium page
+whose requests off localhost are blocked and counted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample" / "news_page.txt"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(store: Path, *options: str) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free localhost port over ``store`` (with more ``options``); its URL."""
+    port = free_port()
+    env = {**os.environ, "GEO_STORE": str(store)}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(
+        [*command, *options], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+class Browser:
+    """A page whose requests off localhost are blocked and counted, and whose dialogs and errors are counted."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route: Any) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def events_count(self) -> int:
+        metric = self.page.locator('[data-testid="stMetric"]').filter(has_text="Events")
+        metric.wait_for(timeout=30_000)
+        return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+
+    def map_frame(self) -> Any:
+        """The map's frame, once its markers are drawn."""
+        self.page.wait_for_selector(MAP_FRAME, timeout=30_000)
+        frame = self.page.frame_locator(f"{MAP_FRAME} >> nth=0")
+        frame.locator(".leaflet-container").wait_for(timeout=30_000)
+        frame.locator(".geo-ev, .geo-cluster, .geo-legend").first.wait_for(timeout=30_000)
+        return frame
+
+    def map(self, script: str) -> Any:
+        """``script`` (a function of ``map``, the Leaflet map) evaluated in the live map frame."""
+        self.map_frame()
+        deadline = time.monotonic() + 30
+        while True:
+            for frame in self.page.frames:
+                if "st_folium" not in frame.url:
+                    continue
+                try:
+                    if frame.evaluate("() => !!(window.GeoMap && GeoMap.group && GeoMap.group._map)"):
+                        return frame.evaluate(f"() => {{ const map = GeoMap.group._map; return ({script})(map); }}")
+                except Exception as err:  # a frame replaced by a rerun meanwhile: look again
+                    if "detached" not in str(err) and "destroyed" not in str(err):
+                        raise
+            if time.monotonic() > deadline:
+                raise AssertionError("no live map frame")
+            time.sleep(0.2)
+
+    def view(self) -> tuple[float, float, int]:
+        """The map's centre and zoom."""
+        lat, lon, zoom = self.map("m => [m.getCenter().lat, m.getCenter().lng, m.getZoom()]")
+        return float(lat), float(lon), int(zoom)
+
+    def url_view(self) -> dict[str, str]:
+        """The lat, lon, zoom and event of the page address."""
+        query = parse_qs(urlparse(self.page.url).query)
+        return {key: values[0] for key, values in query.items() if key in ("lat", "lon", "zoom", "event")}
+
+
+def in_live_frames(page: Any, script: str) -> list[Any]:
+    """``script``'s result in every frame of the page; frames a rerun replaced meanwhile are skipped."""
+    results = []
+    for frame in [page.main_frame, *page.frames]:
+        try:
+            results.append(frame.evaluate(script))
+        except Exception as err:
+            if "detached" not in str(err) and "destroyed" not in str(err):
+                raise
+    return results
+
+
+@contextmanager
+def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[Browser]:
+    """A new headless Chromium page of that size."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            yield Browser(page)
+        finally:
+            browser.close()
