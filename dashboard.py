@@ -9,42 +9,33 @@ pan never rebuilds it, and it opens on whatever view and event the address holds
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
-from geo.events.lexicon import EVENT_TYPES
 from geo.ingest import ingest_sources
 from geo.map.assets import asset_urls, install_assets
 from geo.map.filters import Facets, facets, filter_events
 from geo.map.markers import event_id_from_tooltip, events_without_place, severity_chip
-from geo.map.panels import EventDetails, country_label, in_view, share_box_html, table_frame
+from geo.map.panels import EventDetails, filter_labels, in_view, problem_list, share_box_html, table_frame
 from geo.map.tiles import inline_tiles
 from geo.map.timeline import selected_days, timeline_chart
-from geo.map.urlstate import ViewState, describe, parse_query_params
-from geo.map.view import build_map, map_html
-from geo.map.words import SEVERITY_NAMES, count_words, type_label
+from geo.map.urlstate import ViewState, describe, parse_query_params, with_widgets
+from geo.map.view import build_map, export_notes, map_html
+from geo.map.words import count_words, markdown_plain
 from geo.places.geoparse import Geoparser
-from geo.read.articles import Upload
-from geo.read.fetch import web_url
+from geo.read.articles import Upload, given_sources
 from geo.read.records import Problem
 from geo.settings import SAMPLE_PAGE
 from geo.store.eventstore import default_store_path, read_events
 from geo.store.export import to_csv, to_geojson
 
-#: Characters Markdown gives a meaning to; :func:`plain` escapes them.
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=&]")
-#: Problems listed after an upload; the rest are counted.
-SHOWN_PROBLEMS = 50
 UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
 MAP_HEIGHT = 600
 Layers = tuple[str, bool, bool, bool]
@@ -106,25 +97,16 @@ def event_map(path: str, mtime: float, filters: ViewState, layers: Layers) -> An
     )
 
 
-def only_filters(state: ViewState) -> ViewState:
-    """The filters of ``state``, without the view and the selection."""
-    return replace(state, lat=None, lon=None, zoom=None, event=None)
-
-
 #: Filters whose widgets show words for codes: Streamlit would write the words into the URL, so these keep
 #: their parameters themselves (the others are bound to theirs with ``bind="query-params"``).
 WORDED = ("type", "severity", "country")
 
 
-def _url_values(state: ViewState) -> dict[str, Any]:
-    """The worded filters' values as the URL gives them."""
-    return {"type": list(state.types), "severity": state.min_severity, "country": list(state.countries)}
-
-
 def sync_worded_filters(state: ViewState) -> None:
     """Start each worded widget from the URL, and follow the URL when it changes by itself (a link, Back)."""
     seen = st.session_state.setdefault("url_seen", {})
-    for key, value in _url_values(state).items():
+    worded = {"type": list(state.types), "severity": state.min_severity, "country": list(state.countries)}
+    for key, value in worded.items():
         if key not in st.session_state or seen.get(key) != value:
             st.session_state[key] = value
         seen[key] = value
@@ -143,67 +125,43 @@ def _to_url(key: str) -> None:
 
 def sidebar_filters(found: Facets) -> None:
     """Filter widgets, each kept in its query parameter, labelled in words with the counts in the store."""
-    types = dict(found.types)
-    names = country_names()
-    st.sidebar.header("Filters")
-    st.sidebar.multiselect(
-        "Event type",
-        list(EVENT_TYPES),
-        key="type",
-        on_change=_to_url,
-        args=("type",),
-        format_func=lambda kind: f"{type_label(kind)} ({types.get(kind, 0):,})",
-    )
-    st.sidebar.select_slider(
-        "Minimum severity",
-        options=[1, 2, 3, 4, 5],
-        key="severity",
-        on_change=_to_url,
-        args=("severity",),
-        format_func=lambda level: f"{level} {SEVERITY_NAMES[level]}",
-    )
-    st.sidebar.date_input("From", value=None, key="from", bind="query-params", min_value=date(1900, 1, 1))
-    st.sidebar.date_input("To", value=None, key="to", bind="query-params", min_value=date(1900, 1, 1))
-    counts = dict(found.countries)
-    chosen = st.session_state.get("country", [])
-    options = [*(code for code, _ in found.countries), *(code for code in chosen if code not in counts)]
-    st.sidebar.multiselect(
-        "Country",
-        options,
-        key="country",
-        on_change=_to_url,
-        args=("country",),
-        format_func=lambda code: country_label(code, names, counts.get(code, 0)),
-    )
-    st.sidebar.text_input("Search", key="q", bind="query-params", placeholder="words in title, text or place")
+    labels = filter_labels(found, country_names(), chosen=st.session_state.get("country", []))
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    worded = {"on_change": _to_url, "format_func": lambda value: value}
+    for key, title in (("type", "Event type"), ("severity", "Minimum severity"), ("country", "Country")):
+        if key == "country":
+            sidebar.date_input("From", value=None, key="from", bind="query-params", min_value=date(1900, 1, 1))
+            sidebar.date_input("To", value=None, key="to", bind="query-params", min_value=date(1900, 1, 1))
+        widget = sidebar.select_slider if key == "severity" else sidebar.multiselect
+        widget(title, list(labels[key]), key=key, args=(key,), **{**worded, "format_func": labels[key].get})
+    sidebar.text_input("Search", key="q", bind="query-params", placeholder="words in title, text or place")
+
+
+#: The map's layer widgets: key -> (label, default). Not part of the shared view.
+LAYER_TOGGLES = {
+    "cluster": ("Group nearby events", True),
+    "heat": ("Density layer", False),
+    "places": ("Every place each story mentions", False),
+}
+BASEMAP_LABELS = {"offline": "Offline", "osm": "OpenStreetMap", "carto-light": "CARTO light"}
 
 
 def layer_settings() -> Layers:
     """The basemap and layer toggles as last set (their widgets are drawn after the map)."""
-    session = st.session_state
-    return (
-        str(session.get("basemap", "offline")),
-        bool(session.get("cluster", True)),
-        bool(session.get("heat", False)),
-        bool(session.get("places", False)),
-    )
+    cluster, heat, places = (bool(st.session_state.get(key, on)) for key, (_, on) in LAYER_TOGGLES.items())
+    return str(st.session_state.get("basemap", "offline")), cluster, heat, places
 
 
 def layer_options() -> None:
-    """Basemap and layer toggles (not part of the shared view)."""
+    """Basemap and layer toggles."""
     st.sidebar.header("Map")
-    labels = {"offline": "Offline", "osm": "OpenStreetMap", "carto-light": "CARTO light"}
+    help_text = "Offline draws Natural Earth with no network; the others load tiles and fall back to it"
     st.sidebar.radio(
-        "Basemap",
-        list(labels),
-        horizontal=True,
-        key="basemap",
-        format_func=labels.__getitem__,
-        help="Offline draws Natural Earth with no network; the others load tiles and fall back to it",
+        "Basemap", list(BASEMAP_LABELS), horizontal=True, key="basemap", format_func=BASEMAP_LABELS.get, help=help_text
     )
-    st.sidebar.toggle("Group nearby events", value=True, key="cluster")
-    st.sidebar.toggle("Density layer", value=False, key="heat")
-    st.sidebar.toggle("Every place each story mentions", value=False, key="places")
+    for key, (label, on) in LAYER_TOGGLES.items():
+        st.sidebar.toggle(label, value=on, key=key)
 
 
 def query_params() -> dict[str, list[str]]:
@@ -219,26 +177,19 @@ def url_notices() -> list[str]:
 def current_state() -> ViewState:
     """The view: each filter widget's value (its parameter in the URL before the widget is drawn this run), the
     map view and the selected event from the URL."""
-    session = st.session_state
-    params: dict[str, str | list[str]] = dict(query_params())
-    for key in ("type", "country"):
-        if key in session:
-            params[key] = list(session[key] or [])
-    if "severity" in session:
-        params["severity"] = str(session["severity"] or 1)
-    if "q" in session:
-        params["q"] = str(session["q"] or "")
-    for key in ("from", "to"):
-        if key in session:
-            params[key] = session[key].isoformat() if session[key] else []
-    return parse_query_params(params)[0]
+    widgets = {
+        key: st.session_state[key]
+        for key in ("type", "severity", "from", "to", "country", "q")
+        if key in st.session_state
+    }
+    return parse_query_params(with_widgets(query_params(), widgets))[0]
 
 
 def share_box() -> None:
     """The whole link of the current view (it follows the map as it moves), with a copy button."""
     st.sidebar.header("Share")
     with st.sidebar:
-        components.html(share_box_html(), height=44)
+        st.iframe(share_box_html(), height=44)
     st.sidebar.caption("The link holds the filters, the map view and the selected event.")
 
 
@@ -247,7 +198,7 @@ def show_map(path: str, mtime: float, state: ViewState, layers: Layers, *, track
     With ``track_view`` the page also reruns as the map moves, to list the events in view."""
     returned = ["last_object_clicked_tooltip", *(["bounds"] if track_view else [])]
     result = st_folium(
-        event_map(path, mtime, only_filters(state), layers),
+        event_map(path, mtime, state.filters_only(), layers),
         key="map-in-view" if track_view else "map",  # streamlit-folium takes what to return when it mounts
         height=MAP_HEIGHT,
         use_container_width=True,
@@ -261,11 +212,6 @@ def show_map(path: str, mtime: float, state: ViewState, layers: Layers, *, track
     return result
 
 
-def plain(text: str) -> str:
-    """``text`` with every Markdown character escaped, for text that may quote input shown as Markdown."""
-    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
-
-
 def show_details(events: pd.DataFrame, event_id: str | None) -> None:
     """The selected event beside the map, every word of the article as plain text."""
     rows = events[events["event_id"] == event_id] if event_id else events.iloc[:0]
@@ -273,15 +219,9 @@ def show_details(events: pd.DataFrame, event_id: str | None) -> None:
         st.info("Click an event on the map, or a row of the table, to see it here.")
         return
     details = EventDetails.from_row(rows.iloc[0].to_dict(), country_names())
-    st.markdown(f"**{plain(details.title)}**")
+    st.markdown(f"**{markdown_plain(details.title)}**")
     st.markdown(severity_chip(details.severity), unsafe_allow_html=True)  # our own words and colours only
-    st.caption(plain(details.severity_text.partition(": ")[2] or details.severity_text))
-    st.markdown(f"{plain(details.type_text)} · {plain(details.place)}" + (f" · {details.date}" if details.date else ""))
-    if details.broad_note:
-        st.caption(plain(f"Marker {details.broad_note}."))
-    for fact in details.facts:
-        st.markdown(f"- {plain(fact)}")
-    st.caption(plain(f"Source: {details.source}"))
+    st.markdown(details.markdown())
     if details.url:
         st.link_button("Open the article", details.url)
     if details.places:
@@ -332,16 +272,10 @@ def exports(path: str, mtime: float, filters: ViewState, layers: Layers) -> tupl
     events = filtered(path, mtime, filters)
     _, cluster, heat, places = layers
     m = build_map(
-        events,
-        urls=asset_urls(),
-        cluster=cluster,
-        heat=heat,
-        show_places=places,
+        events, urls=asset_urls(), cluster=cluster, heat=heat, show_places=places, countries=country_names(),
         inline_basemap=inline_tiles(),
-        countries=country_names(),
-    )
-    made = datetime.now(UTC).strftime("%d %B %Y, %H:%M UTC")
-    notes = [f"Filters: {describe(filters)}", count_words(len(events), "event"), f"Made {made}"]
+    )  # fmt: skip
+    notes = export_notes(describe(filters), len(events), datetime.now(UTC))
     return to_csv(events), to_geojson(events), map_html(m, notes=notes)
 
 
@@ -349,7 +283,7 @@ def downloads(path: str, mtime: float, state: ViewState, layers: Layers) -> None
     """Download buttons for the events shown, built only when asked for (on 100,000 events they take seconds)."""
     if not st.toggle("Prepare downloads: CSV, GeoJSON, the map as HTML", key="downloads"):
         return
-    csv_text, geojson_text, page = exports(path, mtime, only_filters(state), layers)
+    csv_text, geojson_text, page = exports(path, mtime, state.filters_only(), layers)
     left, middle, right = st.columns(3)
     left.download_button("CSV", csv_text, "events.csv", "text/csv")
     middle.download_button("GeoJSON", geojson_text, "events.geojson", "application/geo+json")
@@ -363,14 +297,11 @@ def show_error(what: str, err: GeoError) -> None:
 
 
 def show_problems(problems: Sequence[Problem]) -> None:
-    """What was skipped, and where: the first ``SHOWN_PROBLEMS`` as plain text, then a count of the rest."""
-    if not problems:
-        return
-    lines = [f"{problem.where}: {problem.message}" for problem in problems[:SHOWN_PROBLEMS]]
-    if len(problems) > SHOWN_PROBLEMS:
-        lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
-    st.warning(f"{count_words(len(problems), 'problem')}; the rest was read:")
-    st.code("\n".join(lines), language=None, wrap_lines=True)
+    """What was skipped, and where, as plain text."""
+    if problems:
+        heading, listed = problem_list(problems)
+        st.warning(heading)
+        st.code(listed, language=None, wrap_lines=True)
 
 
 def add_news(store: Path) -> None:
@@ -379,7 +310,7 @@ def add_news(store: Path) -> None:
         if "added" in st.session_state:
             message, problems = st.session_state.pop("added")
             show_problems(problems)
-            st.success(plain(message))
+            st.success(markdown_plain(message))
         pasted = st.text_area("Paste news text (one paragraph a line, or JSON lines)", key="add_text")
         uploads = st.file_uploader("Or upload files", type=UPLOAD_TYPES, accept_multiple_files=True)
         url = st.text_input("Or a feed or page URL: http:// or https:// (uses the network)", key="add_url")
@@ -389,7 +320,7 @@ def add_news(store: Path) -> None:
 
 def _add(store: Path, pasted: str, uploads: Sequence[Any], url: str) -> None:
     try:
-        sources = _sources(pasted, uploads, url)
+        sources = given_sources(pasted, [Upload(upload.name, upload.getvalue()) for upload in uploads], url)
     except GeoError as err:
         show_error("Nothing was added: the URL is not one the page fetches.", err)
         return
@@ -406,27 +337,14 @@ def _add(store: Path, pasted: str, uploads: Sequence[Any], url: str) -> None:
             st.error("Nothing was added: reading this input failed unexpectedly.")
             st.code(f"{type(err).__name__}: {err}", language=None, wrap_lines=True)
             return
-    added = f"Read {count_words(report.read, 'story', 'stories')}, added {count_words(report.added, 'event')}"
-    st.session_state["added"] = (f"{added}; {report.skipped:,} already stored.", list(report.problems))
+    st.session_state["added"] = (report.sentence(), list(report.problems))
     st.cache_data.clear()
     st.rerun()
 
 
-def _sources(pasted: str, uploads: Sequence[Any], url: str) -> list[str | Upload]:
-    """What to read: the pasted text and each uploaded file (kept in memory, named as uploaded), then the URL,
-    which must be http(s) (DataFormatError otherwise: the page reads no file on the server)."""
-    sources: list[str | Upload] = []
-    if pasted.strip():
-        sources.append(Upload("pasted text", pasted.encode("utf-8")))
-    sources += [Upload(upload.name, upload.getvalue()) for upload in uploads]
-    if url.strip():
-        sources.append(web_url(url))
-    return sources
-
-
 def no_store(store: Path) -> None:
     """The first visit: no store yet."""
-    st.info(plain(f"No events yet (no store at {store})."))
+    st.info(markdown_plain(f"No events yet (no store at {store})."))
     if SAMPLE_PAGE.exists() and st.button("Load the sample news page"):
         ingest_sources([str(SAMPLE_PAGE)], store, geoparser())
         st.rerun()
@@ -436,9 +354,9 @@ def no_store(store: Path) -> None:
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title="News event map", layout="wide")
+    st.title("News event map")
     store = default_store_path()
     if not store.exists():
-        st.title("News event map")
         no_store(store)
         return
     path, mtime = str(store), store.stat().st_mtime
@@ -447,12 +365,11 @@ def main() -> None:
     except GeoError as err:
         show_error("The event store cannot be read.", err)
         return
-    st.title("News event map")
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sync_worded_filters(parse_query_params(query_params())[0])
     state = current_state()
     layers = layer_settings()
-    shown = filtered(path, mtime, only_filters(state))
+    shown = filtered(path, mtime, state.filters_only())
     unplaced = events_without_place(shown)
     st.metric("Events", len(shown), help=f"{len(unplaced):,} of them have no place on the map")
     if shown.empty:

@@ -144,6 +144,12 @@ class IngestReport:
         """Stories not added: already stored, or repeated within the input."""
         return self.read - self.added
 
+    def sentence(self) -> str:
+        """The run in words, for a person: "Read 3 stories, added 1 event; 2 already stored"."""
+        stories = "story" if self.read == 1 else "stories"
+        events = "event" if self.added == 1 else "events"
+        return f"Read {self.read:,} {stories}, added {self.added:,} {events}; {self.skipped:,} already stored."
+
     def summary(self) -> str:
         """The one-line summary the command line prints last."""
         return (

@@ -224,3 +224,14 @@ def test_output_is_strict_json(run_geo: RunGeo) -> None:
     assert len(done.stdout.splitlines()) == 2
     for line in done.stdout.splitlines():
         strict_json(line)
+
+
+def test_basemap_build_is_a_no_op_when_the_tiles_are_fresh(run_geo: RunGeo) -> None:
+    done = run_geo("basemap", "build", "--if-stale")
+    assert done.returncode == 0 and done.stdout.startswith(("basemap tiles up to date", "cut "))
+
+
+def test_basemap_derive_names_a_missing_source(run_geo: RunGeo, tmp_path: Path) -> None:
+    done = run_geo("basemap", "derive", "--source", str(tmp_path / "nowhere"))
+    assert done.returncode == 2
+    assert "Natural Earth layers not found" in done.stderr and "--source DIR" in done.stderr

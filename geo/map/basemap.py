@@ -97,7 +97,8 @@ def _labels(source: Path) -> list[list[Any]]:
         kind = "ocean" if properties.get("featurecla") == "ocean" else "sea"
         lon, lat = _label_point(geometry)
         zoom = max(1.0, float(properties.get("min_label") or 4) - 1)
-        labels.append([kind, properties["name"], lon, lat, zoom, float(properties.get("scalerank") or 5)])
+        rank = -10.0 if kind == "ocean" else float(properties.get("scalerank") or 5)
+        labels.append([kind, properties["name"], lon, lat, zoom, rank])
     for geometry, properties in _features(source, "10m_populated_places_simple"):
         capital = bool(properties.get("adm0cap"))
         zoom = max(2.0, float(properties.get("min_zoom") or 8) - 1)

@@ -24,6 +24,7 @@ import pandas as pd
 from geo.errors import DataFormatError
 from geo.events.lexicon import EVENT_TYPES
 from geo.map.words import (
+    BROAD_FEATURES,
     SEVERITY_NAMES,
     TYPE_CODES,
     broad_place,
@@ -55,9 +56,6 @@ SEVERITY_COLOURS: Final[dict[int, str]] = {1: "#8d9599", 2: "#3f9b46", 3: "#f2c2
 MARKER_SIZES: Final[dict[int, int]] = {1: 18, 2: 20, 3: 23, 4: 27, 5: 32}
 BROAD_NOTE: Final = "placed at the centre of the country or area it names"
 TOOLTIP_ID_PREFIX: Final = "event:"
-#: Tooltip titles are cut to this many characters (fewer above geo.map.view.MANY_EVENTS, to keep the page small).
-_TITLE_CHARS = 120
-_LARGE_TITLE_CHARS = 60
 _REQUIRED = ("event_id", "title", "event_type", "severity", "lat", "lon")
 
 
@@ -104,8 +102,13 @@ class MapEvent:
             url=row.get("url"),
             source=row.get("source"),
             places=places,
-            broad=broad_place(place_feature(places, row.get("place_name"), lat, lon)),
+            broad=any(mark in places for mark in _BROAD_MARKS)
+            and broad_place(place_feature(places, row.get("place_name"), lat, lon)),
         )
+
+
+#: Kinds of place an event may sit on the centre of, as written in the ``places`` JSON (a quick look first).
+_BROAD_MARKS: Final = tuple(f'"feature": "{kind}"' for kind in BROAD_FEATURES)
 
 
 def place_feature(places: str, name: str | None, lat: float, lon: float) -> str | None:
@@ -216,11 +219,17 @@ def map_events(events: gpd.GeoDataFrame | pd.DataFrame) -> list[MapEvent]:
             "(geo.store.schema.EVENT_COLUMNS)"
         )
     placed = pd.DataFrame(events[(events["lat"].notna() & events["lon"].notna()).to_numpy()])
-    table = placed.drop(columns="geometry", errors="ignore").astype(object)
-    return [MapEvent.from_row(row) for row in table.where(table.notna(), None).to_dict("records")]
+    names = [name for name in placed.columns if name != "geometry"]
+    columns = [_objects(placed[name]) for name in names]
+    return [MapEvent.from_row(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)]
 
 
-def shorten_title(text: str, large: bool) -> str:
-    """The text cut to the tooltip's length, ending in an ellipsis when cut."""
-    limit = _LARGE_TITLE_CHARS if large else _TITLE_CHARS
+def _objects(column: pd.Series) -> list[Any]:
+    """The column's values as Python objects, None where missing."""
+    values = column.astype(object)
+    return list(values.where(column.notna(), None))
+
+
+def shorten_title(text: str, limit: int) -> str:
+    """The text cut to ``limit`` characters, ending in an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -7,16 +7,36 @@ Article text reaches the page only through these records; the page shows it as p
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
+from geo.events.lexicon import EVENT_TYPES
+from geo.map.filters import Facets
 from geo.map.markers import BROAD_NOTE, SEVERITY_COLOURS, place_feature
-from geo.map.words import SEVERITY_NAMES, broad_place, fact_lines, severity_words, source_label, type_label
+from geo.map.words import (
+    SEVERITY_NAMES,
+    broad_place,
+    fact_lines,
+    markdown_plain,
+    severity_words,
+    source_label,
+    type_label,
+)
+from geo.read.records import Problem
 
-__all__ = ["TABLE_COLUMNS", "EventDetails", "country_label", "in_view", "share_box_html", "table_frame"]
+__all__ = [
+    "TABLE_COLUMNS",
+    "EventDetails",
+    "country_label",
+    "filter_labels",
+    "in_view",
+    "problem_list",
+    "share_box_html",
+    "table_frame",
+]
 
 #: The table's columns: (label, how each is read from an event row).
 TABLE_COLUMNS: Final = ("Date", "Severity", "Type", "Place", "Country", "Title", "Source")
@@ -33,6 +53,20 @@ _KIND_WORDS: Final = {
     "mountain": "mountain",
     "derived": "point worked out from the text",
 }
+
+
+def filter_labels(found: Facets, names: Mapping[str, str], *, chosen: Sequence[str] = ()) -> dict[str, dict[Any, str]]:
+    """The options of the worded filter widgets and their labels, in order: every type ("Tropical cyclone (1)"),
+    every level ("3 significant"), the countries present by count and any ``chosen`` besides ("Philippines (PH),
+    12")."""
+    types = dict(found.types)
+    counts = dict(found.countries)
+    countries = [*(code for code, _ in found.countries), *(code for code in chosen if code not in counts)]
+    return {
+        "type": {kind: f"{type_label(kind)} ({types.get(kind, 0):,})" for kind in EVENT_TYPES},
+        "severity": {level: f"{level} {name}" for level, name in SEVERITY_NAMES.items()},
+        "country": {code: country_label(code, names, counts.get(code, 0)) for code in countries},
+    }
 
 
 def country_label(code: str, names: Mapping[str, str], count: int | None = None) -> str:
@@ -89,6 +123,17 @@ class EventDetails:
             places=tuple(_mentioned(places, countries)),
             text=str(row.get("text") or ""),
         )
+
+    def markdown(self) -> str:
+        """What gave the severity, type, place, date, where the marker sits, facts and source, as Markdown in
+        which every word from the article is escaped."""
+        meaning = self.severity_text.partition(": ")[2] or self.severity_text
+        line = " · ".join(part for part in (self.type_text, self.place, self.date) if part)
+        lines = [f"*{markdown_plain(meaning)}*", "", markdown_plain(line), ""]
+        if self.broad_note:
+            lines += [f"*{markdown_plain('Marker ' + self.broad_note)}.*", ""]
+        lines += [f"- {markdown_plain(fact)}" for fact in self.facts]
+        return "\n".join([*lines, "", markdown_plain(f"Source: {self.source}")])
 
     @property
     def broad_note(self) -> str | None:
@@ -152,6 +197,16 @@ def in_view(events: pd.DataFrame, bounds: Mapping[str, Mapping[str, float]] | No
     lat, lon = events["lat"], (events["lon"] - west) % 360 + west
     inside = lat.between(south, north) & (lon <= east if east - west < 360 else lon.notna())
     return events[inside.fillna(False).to_numpy(dtype=bool)]
+
+
+def problem_list(problems: Sequence[Problem], limit: int = 50) -> tuple[str, str]:
+    """A heading ("3 problems; the rest was read:") and the first ``limit`` problems, a line each, then a count
+    of the rest (plain text: a problem may quote the input)."""
+    lines = [f"{problem.where}: {problem.message}" for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit:,} more")
+    noun = "problem" if len(problems) == 1 else "problems"
+    return f"{len(problems):,} {noun}; the rest was read:", "\n".join(lines)
 
 
 def share_box_html() -> str:

@@ -50,7 +50,7 @@ def bin_starts(days: pd.Series, unit: Unit) -> pd.Series:
     if unit == "day":
         return days
     if unit == "week":
-        monday: pd.Series = days - pd.to_timedelta(days.dt.weekday, unit="D")
+        monday: pd.Series = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
         return monday
     first: pd.Series = days.dt.to_period("M").dt.start_time
     return first
@@ -71,11 +71,17 @@ def player_steps(days: pd.Series) -> list[tuple[int, str]]:
         return []
     unit = unit_for(known.min().date(), known.max().date())
     starts = sorted(set(bin_starts(known, unit).dt.date))
-    steps = []
-    for index, start in enumerate(starts):
-        end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else known.max().date()
-        steps.append(((end - date(1970, 1, 1)).days, _label(start, unit)))
-    return steps
+    return [((_bin_end(start, unit) - date(1970, 1, 1)).days, _label(start, unit)) for start in starts]
+
+
+def _bin_end(start: date, unit: Unit) -> date:
+    """The last day of the bin that starts on ``start``."""
+    if unit == "day":
+        return start
+    if unit == "week":
+        return start + timedelta(days=6)
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def day_numbers(days: pd.Series) -> list[int]:

@@ -109,6 +109,10 @@ class ViewState:
         if problems:
             raise DataFormatError("invalid view state:\n- " + "\n- ".join(problems))
 
+    def filters_only(self) -> ViewState:
+        """This view without the map view and the selection: what decides which events are shown."""
+        return ViewState(self.types, self.min_severity, self.date_from, self.date_to, self.countries, self.query)
+
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The query parameters of this view: only values that differ from the defaults."""
         params: dict[str, str | list[str]] = {}
@@ -271,3 +275,18 @@ def describe(state: ViewState) -> str:
     if state.query:
         parts.append(f"'{state.query}'")
     return " · ".join(parts) if parts else "all events"
+
+
+def with_widgets(params: Mapping[str, Sequence[str]], widgets: Mapping[str, object]) -> dict[str, Sequence[str]]:
+    """The query parameters with each filter widget's current value in place of its parameter (a widget is drawn
+    after the URL is read, so the page passes what the user last set): lists for ``type`` and ``country``,
+    an int for ``severity``, dates for ``from``/``to``, text for ``q``."""
+    merged: dict[str, Sequence[str]] = dict(params)
+    for key, value in widgets.items():
+        if key in _LIST_PARAMETERS:
+            merged[key] = [str(item) for item in value or []]  # type: ignore[attr-defined]
+        elif key in ("from", "to"):
+            merged[key] = [value.isoformat()] if value else []  # type: ignore[attr-defined]
+        elif key in ("severity", "q"):
+            merged[key] = [str(value or (1 if key == "severity" else ""))]
+    return merged

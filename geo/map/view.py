@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import folium
@@ -50,6 +51,7 @@ __all__ = [
     "LARGE_INPUT",
     "Basemap",
     "build_map",
+    "export_notes",
     "map_html",
 ]
 
@@ -58,6 +60,8 @@ DENSITY_COLOUR: Final = "#c2185b"
 LARGE_INPUT: Final = 20_000
 #: Above this many placed events titles are cut shorter, to keep the page small.
 MANY_EVENTS: Final = 2_000
+#: Characters of the titles in the tooltips: up to MANY_EVENTS, up to LARGE_INPUT, beyond.
+TITLE_CHARS: Final = (120, 60, 40)
 MAX_ZOOM: Final = 18
 #: The opening view when the page address gives none: the selected event, else the events' bounds zoomed in
 #: no further than FIT_MAX_ZOOM, else the world.
@@ -109,10 +113,12 @@ def _event_columns(
     """The columns ``GeoMap.events`` draws the markers from (every string escaped). Full popups only with
     ``popups`` and up to ``LARGE_INPUT`` events; else the page makes a short one from the title and type."""
     large = len(events) > LARGE_INPUT
-    titles = [html.escape(shorten_title(event.title, len(events) > MANY_EVENTS)) for event in events]
+    limit = TITLE_CHARS[2] if large else TITLE_CHARS[1] if len(events) > MANY_EVENTS else TITLE_CHARS[0]
+    titles = [html.escape(shorten_title(event.title, limit)) for event in events]
+    decimals = 3 if large else 4  # 110 m or 11 m: a marker among 20,000 needs no finer
     columns: dict[str, list[Any]] = {
-        "lat": [round(event.lat, 4) for event in events],
-        "lon": [round(event.lon, 4) for event in events],
+        "lat": [round(event.lat, decimals) for event in events],
+        "lon": [round(event.lon, decimals) for event in events],
         "sev": [event.severity for event in events],
         "type": [_TYPE_INDEX[event.event_type] for event in events],
         "id": [html.escape(event.event_id) for event in events],
@@ -309,3 +315,9 @@ def map_html(m: folium.Map, *, title: str = "News event map", notes: Sequence[st
     page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
     head, body, rest = page.partition("<body>")
     return head + body + _caption(title, notes) + rest if body else page
+
+
+def export_notes(filters: str, count: int, made: datetime) -> list[str]:
+    """The caption of an exported map: the filters used, how many events, and when it was made."""
+    noun = "event" if count == 1 else "events"
+    return [f"Filters: {filters}", f"{count:,} {noun}", f"Made {made.astimezone(UTC).strftime('%d %B %Y, %H:%M UTC')}"]

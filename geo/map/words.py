@@ -18,6 +18,7 @@ __all__ = [
     "broad_place",
     "count_words",
     "fact_lines",
+    "markdown_plain",
     "severity_words",
     "source_label",
     "type_label",
@@ -72,6 +73,8 @@ _FACTS: Final = (
 #: Kinds of place too broad to say where in it the event happened.
 BROAD_FEATURES: Final = frozenset({"continent", "country", "region", "water"})
 _FILE_SUFFIXES: Final = frozenset(".txt .jsonl .ndjson .json .csv .xml .rss .atom .html .htm".split())
+#: Characters Markdown gives a meaning to.
+_MARKDOWN_SPECIAL: Final = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=&]")
 
 
 def type_label(event_type: str) -> str:
@@ -124,3 +127,8 @@ def count_words(count: int, noun: str, plural: str | None = None) -> str:
 def broad_place(feature: str | None) -> bool:
     """Whether an event placed on a feature of this kind sits on its centre only (a country, a sea)."""
     return feature in BROAD_FEATURES
+
+
+def markdown_plain(text: str) -> str:
+    """``text`` with every Markdown character escaped, to be shown as Markdown but read as plain text."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)

@@ -35,7 +35,7 @@ from geo.read.records import Article, Origin, Problem, new_article
 from geo.read.textio import byte_lines, csv_rows, decode, page_lines
 from geo.read.webpages import feed_articles, html_articles
 
-__all__ = ["Source", "Upload", "iter_articles", "read_articles"]
+__all__ = ["Source", "Upload", "given_sources", "iter_articles", "read_articles"]
 
 _EXTENSIONS: Final = {
     **dict.fromkeys((".jsonl", ".ndjson", ".json"), "jsonl"),
@@ -56,6 +56,18 @@ class Upload:
 
 #: What articles are read from: a path, an http(s) URL, "-" for stdin, or an upload.
 Source = str | os.PathLike[str] | Upload
+
+
+def given_sources(pasted: str, uploads: Iterable[Upload], url: str) -> list[Source]:
+    """What a person gave the page to read: the pasted text, each upload, then the URL, which must be http(s)
+    (DataFormatError otherwise: a page reads no file on its server)."""
+    sources: list[Source] = []
+    if pasted.strip():
+        sources.append(Upload("pasted text", pasted.encode("utf-8")))
+    sources += list(uploads)
+    if url.strip():
+        sources.append(web_url(url))
+    return sources
 
 
 def read_articles(

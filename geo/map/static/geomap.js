@@ -176,7 +176,7 @@
 
   // -- labels: oceans, countries, seas, capitals and cities that fit without overlapping ------------------------
 
-  var LABEL_STYLE = {ocean: [7.2, 15], country: [6.4, 13], capital: [6.2, 13], sea: [6, 12], city: [5.8, 12]};
+  var LABEL_STYLE = {ocean: [10.5, 15], country: [7.6, 13], capital: [6.4, 13], sea: [6.6, 12], city: [6, 12]};
 
   GeoMap.labels = function (map, opts) {
     var pane = map.getPane("geo-labels") || map.createPane("geo-labels");
@@ -209,11 +209,22 @@
       }
       box.innerHTML = html.join("");
       box.style.display = "";
+      settle(box);
     }
     loaded.then(function (found) { labels = found.map(function (l) { return [l[0], escapeText(l[1]), l[2], l[3], l[4]]; }); place(); });
     map.on("zoomstart", function () { box.style.display = "none"; });
     map.on("moveend zoomend resize", place);
   };
+
+  /** The exact pass: hide any label that still overlaps one placed before it (widths were estimated). */
+  function settle(box) {
+    var kept = [];
+    Array.prototype.forEach.call(box.children, function (label) {
+      var r = label.getBoundingClientRect();
+      var clash = kept.some(function (k) { return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top; });
+      if (clash) { label.style.display = "none"; } else { kept.push(r); }
+    });
+  }
 
   function escapeText(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -298,12 +309,15 @@
     }
     var group;
     if (ctx.cluster) {
+      GeoMap.loaded = markers.length === 0;
       group = L.markerClusterGroup({
         chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
-        iconCreateFunction: clusterIcon(ctx)
+        iconCreateFunction: clusterIcon(ctx),
+        chunkProgress: function (done, total) { GeoMap.loaded = done >= total; }
       });
       group.once("add", function () { group.addLayers(markers); });
     } else {
+      GeoMap.loaded = true;
       group = L.featureGroup(markers);
     }
     GeoMap.group = group;
@@ -347,6 +361,12 @@
     restyle(id, true);
     var open = function () { if (how.open && marker.getPopup()) { marker.openPopup(); } };
     var group = GeoMap.group;
+    if (how.reveal && group && group.zoomToShowLayer && !(GeoMap.loaded && group.hasLayer(marker))) {
+      // The clusters are still taking in the markers (a few seconds for 100,000): try again shortly.
+      var tries = (how.tries || 0) + 1;
+      if (tries < 100) { setTimeout(function () { GeoMap.select(id, L.extend({}, how, {tries: tries})); }, 300); }
+      return true;
+    }
     if (how.reveal && group && group.zoomToShowLayer) {
       group.zoomToShowLayer(marker, open);
     } else if (how.reveal && !marker._map) {
