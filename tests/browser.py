@@ -142,3 +142,17 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[Browser]:
             yield Browser(page)
         finally:
             browser.close()
+
+
+def browser_search(page: Any, words: str, *, count: int) -> None:
+    """Type ``words`` into the sidebar's search box and wait for the URL and the "Events" count to follow."""
+    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+    search.fill(words)
+    search.press("Enter")
+    page.wait_for_url(f"**q={words}**", timeout=30_000)
+    page.wait_for_function(
+        "count => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+        ".some(e => e.innerText.trim() == String(count))",
+        arg=count,
+        timeout=30_000,
+    )

@@ -18,7 +18,7 @@ import pytest
 from geo.ingest import ingest_sources
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import read_events
-from tests.browser import CHROMIUM, SAMPLE, Browser, chromium_page, in_live_frames, serving
+from tests.browser import CHROMIUM, SAMPLE, Browser, browser_search, chromium_page, in_live_frames, serving
 
 pytestmark = pytest.mark.browser
 
@@ -88,14 +88,7 @@ def test_a_changed_filter_shows_in_the_url(server: str, browser_page: Browser) -
     page = browser_page.page
     page.goto(server)
     browser_page.events_count()
-    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
-    search.fill("Nice")
-    search.press("Enter")
-    page.wait_for_url("**q=Nice**", timeout=30_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == '1')",
-        timeout=30_000,
-    )
+    browser_search(page, "Nice", count=1)
 
 
 def test_hostile_article_runs_nothing(server: str, browser_page: Browser) -> None:

@@ -19,7 +19,7 @@ from geo.map.markers import SEVERITY_COLOURS
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import append_events, read_events
 from geo.store.schema import conform
-from tests.browser import CHROMIUM, MAP_FRAME, SAMPLE, Browser, chromium_page, serving
+from tests.browser import CHROMIUM, MAP_FRAME, SAMPLE, Browser, browser_search, chromium_page, serving
 
 pytestmark = pytest.mark.browser
 
@@ -248,14 +248,7 @@ def test_a_zoom_then_a_filter_change_keeps_the_view(server: str, browser: Browse
     page.wait_for_function("() => !location.search.includes('zoom=3')", timeout=15_000)
     page.wait_for_timeout(800)
     moved = browser.url_view()
-    search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
-    search.fill("Nice")
-    search.press("Enter")
-    page.wait_for_url("**q=Nice**", timeout=30_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == '1')",
-        timeout=30_000,
-    )
+    browser_search(page, "Nice", count=1)
     page.wait_for_timeout(1500)
     assert {k: v for k, v in browser.url_view().items() if k != "event"} == moved
     lat, lon, zoom = browser.view()
