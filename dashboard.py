@@ -1,43 +1,51 @@
 """The Streamlit page: the map of the event store, its filters, the selected event beside the map, the timeline,
-the table, and a link that reproduces the view.
+the table, and a link that reproduces the view. Start it with ``streamlit run app.py`` (``make run``).
 
-Only this module imports streamlit. The filters are widgets bound to query parameters (``bind="query-params"``).
-The map view (``lat``, ``lon``, ``zoom``) and the selected event (``event``) are query parameters the map keeps
-itself in the browser: the map of a set of filters is built once (cached without the view), so a click or a
-pan never rebuilds it, and it opens on whatever view and event the address holds.
+Only this module imports streamlit. The page never holds the event table: every number, the timeline, the
+facets, the table's page and the selected event are queries of the store (:class:`geo.store.query.EventQuery`),
+and the map asks the server beside the page (:mod:`geo.map.api`) for what its view shows. The filters are
+widgets bound to query parameters; the map view (``lat``, ``lon``, ``zoom``) and the selected event (``event``)
+are query parameters the map keeps itself in the browser. The map follows the filters of the address, so one
+map serves them all: a click, a pan or a filter change never rebuilds it. Run without ``app.py`` (no map
+server), the page draws the filtered events into the map itself, up to EMBED_LIMIT of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
 from geo.ingest import ingest_sources
+from geo.map import api
 from geo.map.assets import asset_urls, install_assets
-from geo.map.filters import Facets, facets, filter_events
-from geo.map.markers import event_id_from_tooltip, events_without_place, severity_chip
-from geo.map.panels import EventDetails, filter_labels, in_view, problem_list, share_box_html, table_frame
+from geo.map.live import selection
+from geo.map.markers import event_id_from_tooltip, severity_chip
+from geo.map.panels import EventDetails, filter_labels, problem_list, share_box_html, table_frame, view_bounds
 from geo.map.tiles import inline_tiles
 from geo.map.timeline import selected_days, timeline_chart
 from geo.map.urlstate import ViewState, describe, parse_query_params, with_widgets
-from geo.map.view import build_map, export_notes, map_html
+from geo.map.view import build_map, export_notes, live_map, map_html
 from geo.map.words import count_words, markdown_plain
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Upload, given_sources
 from geo.read.records import Problem
 from geo.settings import SAMPLE_PAGE
-from geo.store.eventstore import default_store_path, read_events
+from geo.store.eventstore import StorePath, default_store_path
 from geo.store.export import to_csv, to_geojson
+from geo.store.query import EventFilter, EventQuery, Facets, Overview, shared_query
 
 UPLOAD_TYPES = ["txt", "jsonl", "ndjson", "json", "csv", "xml", "rss", "atom", "html", "htm"]
 MAP_HEIGHT = 600
+#: Rows a page of the table shows; events a map without its server draws; events the downloads hold at most.
+TABLE_PAGE = 100
+EMBED_LIMIT = 20_000
+EXPORT_LIMIT = 100_000
 Layers = tuple[str, bool, bool, bool]
 
 
@@ -61,40 +69,61 @@ def static_assets() -> str:
     return "/app/static/vendor"
 
 
-@st.cache_data(show_spinner=False)
-def load_events(path: str, mtime: float) -> tuple[pd.DataFrame, list[Problem]]:
-    """The stored events and the stored rows that could not be read (cached until the store file changes)."""
-    del mtime  # part of the cache key only
-    problems: list[Problem] = []
-    return read_events(Path(path), problems=problems), problems
+def store_query() -> EventQuery:
+    """The queries of the store the page shows (shared with the map's server)."""
+    return shared_query(default_store_path())
 
 
-@st.cache_data(show_spinner=False)
-def filtered(path: str, mtime: float, filters: ViewState) -> pd.DataFrame:
-    """The events that pass the filters."""
-    return filter_events(load_events(path, mtime)[0], filters)
-
-
-@st.cache_data(show_spinner=False)
-def summary(path: str, mtime: float) -> Facets:
-    """Types, countries and levels present in the store, with counts (for the filter widgets)."""
-    return facets(load_events(path, mtime)[0])
+@st.cache_data(show_spinner=False, max_entries=64)
+def counted(token: str, chosen: EventFilter) -> int:
+    """How many events pass ``chosen`` (cached per version of the store)."""
+    del token  # part of the cache key only
+    return store_query().count(chosen)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def event_map(path: str, mtime: float, filters: ViewState, layers: Layers) -> Any:
-    """The map of the filtered events, cached per filters and layers only: the view and the selection are kept
-    by the map in the browser, so moving or clicking never changes the page streamlit-folium renders."""
+def summary(token: str) -> Facets:
+    """Types, countries and levels present in the store, with counts (for the filter widgets)."""
+    del token
+    return store_query().facets()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def overview(token: str, chosen: EventFilter) -> Overview:
+    """The events that pass ``chosen`` counted by day, severity, type and place (one scan of the store, which
+    the map's server reuses for its legend and player)."""
+    del token
+    return store_query().overview(chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def problems(token: str) -> list[str]:
+    """What is wrong with rows other tools stored."""
+    del token
+    return store_query().problems()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def event_map(token: str, layers: Layers) -> Any:
+    """The live map, cached per version of the store and layers only: it follows the filters, the view and the
+    selection of the address itself, so nothing the user does rebuilds it."""
+    del token
     basemap, cluster, heat, places = layers
-    return build_map(
-        filtered(path, mtime, filters),
-        urls=asset_urls(static_assets()),
-        basemap=basemap,
-        cluster=cluster,
-        heat=heat,
-        show_places=places,
-        popups=False,
+    urls = asset_urls(static_assets())
+    extent = store_query().extent()
+    return live_map(
+        urls=urls, api=api.API_PREFIX, basemap=basemap, cluster=cluster, heat=heat, show_places=places, bounds=extent
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def embedded_map(token: str, chosen: EventFilter, layers: Layers) -> Any:
+    """The map with the filtered events inside it, for a page started without the map's server."""
+    del token
+    basemap, cluster, heat, places = layers
+    events = store_query().table(replace(chosen, placed=True), limit=EMBED_LIMIT)
+    urls = asset_urls(static_assets())
+    return build_map(events, urls=urls, basemap=basemap, cluster=cluster, heat=heat, show_places=places, popups=False)
 
 
 #: Filters whose widgets show words for codes: Streamlit would write the words into the URL, so these keep
@@ -193,17 +222,29 @@ def share_box() -> None:
     st.sidebar.caption("The link holds the filters, the map view and the selected event.")
 
 
-def show_map(path: str, mtime: float, state: ViewState, layers: Layers, *, track_view: bool) -> Any:
+def show_map(token: str, state: ViewState, layers: Layers, *, track_view: bool) -> Any:
     """The map; a click on an event selects it (the map writes it into the URL and the page reruns to show it).
     With ``track_view`` the page also reruns as the map moves, to list the events in view."""
     returned = ["last_object_clicked_tooltip", *(["bounds"] if track_view else [])]
+    too_many = False
+    if api.mounted():
+        shown = event_map(token, layers)
+    else:
+        chosen = selection(state)
+        too_many = counted(token, replace(chosen, placed=True)) > EMBED_LIMIT
+        shown = embedded_map(token, chosen, layers)
     result = st_folium(
-        event_map(path, mtime, state.filters_only(), layers),
+        shown,
         key="map-in-view" if track_view else "map",  # streamlit-folium takes what to return when it mounts
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=returned,
     )
+    if too_many:  # after the map, so that it never moves the map
+        st.warning(
+            f"The map draws at most {EMBED_LIMIT:,} events without its server: narrow the filters, or start the "
+            "page with `streamlit run app.py` (as `make run` does) to map them all."
+        )
     clicked = event_id_from_tooltip((result or {}).get("last_object_clicked_tooltip"))
     if clicked and clicked != st.session_state.get("clicked"):
         st.session_state["clicked"] = clicked
@@ -212,13 +253,13 @@ def show_map(path: str, mtime: float, state: ViewState, layers: Layers, *, track
     return result
 
 
-def show_details(events: pd.DataFrame, event_id: str | None) -> None:
+def show_details(event_id: str | None) -> None:
     """The selected event beside the map, every word of the article as plain text."""
-    rows = events[events["event_id"] == event_id] if event_id else events.iloc[:0]
-    if rows.empty:
+    row = store_query().event(event_id) if event_id else None
+    if row is None:
         st.info("Click an event on the map, or a row of the table, to see it here.")
         return
-    details = EventDetails.from_row(rows.iloc[0].to_dict(), country_names())
+    details = EventDetails.from_row(row, country_names())
     st.markdown(f"**{markdown_plain(details.title)}**")
     st.markdown(severity_chip(details.severity), unsafe_allow_html=True)  # our own words and colours only
     st.markdown(details.markdown())
@@ -241,35 +282,62 @@ def pick_dates() -> None:
         st.session_state["from"], st.session_state["to"] = chosen
 
 
-def show_timeline(events: pd.DataFrame) -> None:
+def show_timeline(token: str, chosen: EventFilter) -> None:
     """Events per day, week or month by severity, in the map's colours; drag across it to set the dates."""
-    chart = timeline_chart(events)
+    chart = timeline_chart(overview(token, chosen).days())
     if chart is not None:
         st.altair_chart(chart, key="timeline", on_select=pick_dates, selection_mode="dates", width="stretch")
         st.caption("Drag across the chart to show those dates; the ▶ on the map plays the events through time.")
 
 
-def show_table(events: pd.DataFrame, bounds: Any) -> None:
-    """The events (all that pass the filters, or those in view); a row selects its event on the map."""
+TABLE_COLUMNS = ("event_id", "title", "event_type", "severity", "place_name", "country_code", "url", "source",
+                 "published_at", "ingested_at")  # fmt: skip
+
+
+def show_table(token: str, chosen: EventFilter, bounds: Any) -> None:
+    """The events (all that pass the filters, or those in view), most severe first, a page at a time; a row
+    selects its event on the map."""
     only = st.toggle("Only the events in view", key="in_view", help="List only the events the map shows now")
-    listed = in_view(events, bounds) if only else events
-    table = table_frame(listed, country_names())
-    st.caption(count_words(len(table), "event") + (" in view" if only else ""))
+    box = view_bounds(bounds) if only else None
+    listed = replace(chosen, bounds=box) if box is not None else chosen
+    total = counted(token, listed) if box is not None else overview(token, chosen).total
+    pages = max((total + TABLE_PAGE - 1) // TABLE_PAGE, 1)
+    left, right = st.columns([3, 1])
+    page = right.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="table_page")
+    page = min(int(page), pages)
+    first = (page - 1) * TABLE_PAGE
+    rows = store_query().rows(listed, TABLE_COLUMNS, limit=TABLE_PAGE, offset=first, order="severity")
+    table = table_frame(rows, country_names())
+    shown = f"{first + 1:,}-{first + len(table):,} of " if total > len(table) else ""
+    left.caption(shown + count_words(total, "event") + (" in view" if box is not None else "") + ", most severe first")
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="table"
     )
-    rows = picked.selection.rows if picked else []
-    if rows:
-        chosen = str(table.index[rows[0]])
-        if chosen != st.query_params.get("event"):
-            st.query_params["event"] = chosen
+    chosen_rows = picked.selection.rows if picked else []
+    if chosen_rows:
+        event_id = str(table.index[chosen_rows[0]])
+        if event_id != st.query_params.get("event"):
+            st.query_params["event"] = event_id
             st.rerun()
 
 
+def show_unplaced(token: str, chosen: EventFilter) -> None:
+    """The events the map cannot show (no place found), in an expander."""
+    unplaced = replace(chosen, placed=False)
+    count = overview(token, chosen).unplaced
+    if count:
+        with st.expander(f"{count_words(count, 'event')} without a place (not on the map)"):
+            rows = store_query().rows(unplaced, TABLE_COLUMNS, limit=TABLE_PAGE, order="severity")
+            st.dataframe(table_frame(rows, country_names()), hide_index=True)
+            if count > TABLE_PAGE:
+                st.caption(f"The {TABLE_PAGE} most severe of {count:,}.")
+
+
 @st.cache_data(show_spinner="Preparing the downloads", max_entries=2)
-def exports(path: str, mtime: float, filters: ViewState, layers: Layers) -> tuple[str, str, str]:
+def exports(token: str, filters: ViewState, layers: Layers) -> tuple[str, str, str]:
     """The filtered events as CSV and GeoJSON text, and the map as a standalone HTML page that works offline."""
-    events = filtered(path, mtime, filters)
+    del token
+    events = store_query().table(selection(filters), limit=EXPORT_LIMIT)
     _, cluster, heat, places = layers
     m = build_map(
         events, urls=asset_urls(), cluster=cluster, heat=heat, show_places=places, countries=country_names(),
@@ -279,11 +347,14 @@ def exports(path: str, mtime: float, filters: ViewState, layers: Layers) -> tupl
     return to_csv(events), to_geojson(events), map_html(m, notes=notes)
 
 
-def downloads(path: str, mtime: float, state: ViewState, layers: Layers) -> None:
+def downloads(token: str, state: ViewState, layers: Layers, count: int) -> None:
     """Download buttons for the events shown, built only when asked for (on 100,000 events they take seconds)."""
     if not st.toggle("Prepare downloads: CSV, GeoJSON, the map as HTML", key="downloads"):
         return
-    csv_text, geojson_text, page = exports(path, mtime, state.filters_only(), layers)
+    if count > EXPORT_LIMIT:
+        st.warning(f"{count:,} events match: narrow the filters to {EXPORT_LIMIT:,} or fewer to download them.")
+        return
+    csv_text, geojson_text, page = exports(token, state.filters_only(), layers)
     left, middle, right = st.columns(3)
     left.download_button("CSV", csv_text, "events.csv", "text/csv")
     middle.download_button("GeoJSON", geojson_text, "events.geojson", "application/geo+json")
@@ -296,15 +367,15 @@ def show_error(what: str, err: GeoError) -> None:
     st.code(str(err), language=None, wrap_lines=True)
 
 
-def show_problems(problems: Sequence[Problem]) -> None:
+def show_problems(found: Sequence[Problem]) -> None:
     """What was skipped, and where, as plain text."""
-    if problems:
-        heading, listed = problem_list(problems)
+    if found:
+        heading, listed = problem_list(found)
         st.warning(heading)
         st.code(listed, language=None, wrap_lines=True)
 
 
-def add_news(store: Path) -> None:
+def add_news(store: StorePath) -> None:
     """Paste text, upload files or give a feed URL; the new events join the store and the page shows them."""
     with st.expander("Add news", expanded="added" in st.session_state):
         if "added" in st.session_state:
@@ -318,7 +389,7 @@ def add_news(store: Path) -> None:
             _add(store, pasted, uploads or [], url)
 
 
-def _add(store: Path, pasted: str, uploads: Sequence[Any], url: str) -> None:
+def _add(store: StorePath, pasted: str, uploads: Sequence[Any], url: str) -> None:
     try:
         sources = given_sources(pasted, [Upload(upload.name, upload.getvalue()) for upload in uploads], url)
     except GeoError as err:
@@ -338,15 +409,16 @@ def _add(store: Path, pasted: str, uploads: Sequence[Any], url: str) -> None:
             st.code(f"{type(err).__name__}: {err}", language=None, wrap_lines=True)
             return
     st.session_state["added"] = (report.sentence(), list(report.problems))
-    st.cache_data.clear()
+    store_query().snapshot(force=True)
     st.rerun()
 
 
-def no_store(store: Path) -> None:
+def no_store(store: StorePath) -> None:
     """The first visit: no store yet."""
     st.info(markdown_plain(f"No events yet (no store at {store})."))
     if SAMPLE_PAGE.exists() and st.button("Load the sample news page"):
         ingest_sources([str(SAMPLE_PAGE)], store, geoparser())
+        store_query().snapshot(force=True)
         st.rerun()
     add_news(store)
 
@@ -356,12 +428,12 @@ def main() -> None:
     st.set_page_config(page_title="News event map", layout="wide")
     st.title("News event map")
     store = default_store_path()
-    if not store.exists():
-        no_store(store)
-        return
-    path, mtime = str(store), store.stat().st_mtime
     try:
-        damaged = load_events(path, mtime)[1]
+        query = store_query()
+        token = query.token
+        if query.snapshot().version == 0:
+            no_store(store)
+            return
     except GeoError as err:
         show_error("The event store cannot be read.", err)
         return
@@ -369,28 +441,29 @@ def main() -> None:
     sync_worded_filters(parse_query_params(query_params())[0])
     state = current_state()
     layers = layer_settings()
-    shown = filtered(path, mtime, state.filters_only())
-    unplaced = events_without_place(shown)
-    st.metric("Events", len(shown), help=f"{len(unplaced):,} of them have no place on the map")
-    if shown.empty:
-        st.info("No events match these filters.")
+    chosen = selection(state)
+    counts = overview(token, chosen)
+    total, unplaced = counts.total, counts.unplaced
+    st.metric("Events", f"{total:,}", help=f"{unplaced:,} of them have no place on the map")
+    with st.container():  # always there, so that a message here never moves the map (which would rebuild it)
+        if not total:
+            st.info("No events match these filters.")
     on_map, beside = st.columns([3, 1.2], gap="medium")
     with on_map:  # first, so the browser starts on the map while the rest of the page is drawn
-        result = show_map(path, mtime, state, layers, track_view=bool(st.session_state.get("in_view")))
+        result = show_map(token, state, layers, track_view=bool(st.session_state.get("in_view")))
     with beside:
-        show_details(shown, st.query_params.get("event") or state.event)
-    sidebar_filters(summary(path, mtime))
+        show_details(st.query_params.get("event") or state.event)
+    sidebar_filters(summary(token))
     layer_options()
     share_box()
-    show_problems(damaged)
+    for problem in problems(token):  # after the map, which need not wait for this scan
+        st.warning(problem)
     for notice in notices:
         st.text(notice)
-    show_timeline(shown)
-    show_table(shown, (result or {}).get("bounds"))
-    if len(unplaced):
-        with st.expander(f"{count_words(len(unplaced), 'event')} without a place (not on the map)"):
-            st.dataframe(table_frame(unplaced, country_names()), hide_index=True)
-    downloads(path, mtime, state, layers)
+    show_timeline(token, chosen)
+    show_table(token, chosen, (result or {}).get("bounds"))
+    show_unplaced(token, chosen)
+    downloads(token, state, layers, total)
     add_news(store)
 
 

@@ -37,6 +37,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _store_arg(text: str) -> str | Path:
+    """A store: an fsspec URL (s3://bucket/events) stays text, anything else is a local path."""
+    from geo.store.location import is_url
+
+    return text if is_url(text) else Path(text).expanduser()
+
+
+_STORE_HELP = (
+    "the event store: a folder, or a URL such as s3://bucket/events (default: $GEO_STORE or data/events.parquet)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Offline news geoparser and event map.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,9 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("file", nargs="?", type=Path, help="JSONL input (default: stdin)")
     ingest = commands.add_parser("ingest", help="add news to the event store", description=_INGEST_HELP)
     ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="file, http(s) URL, or - for stdin")
-    ingest.add_argument(
-        "--store", type=Path, default=None, help="GeoParquet store (default: $GEO_STORE or data/events.parquet)"
-    )
+    ingest.add_argument("--store", type=_store_arg, default=None, help=_STORE_HELP)
     cluster = ingest.add_mutually_exclusive_group()
     cluster.add_argument(
         "--workers", type=_positive_int, metavar="N", help="run on a local Dask cluster of N worker processes"
@@ -78,11 +88,19 @@ def _parser() -> argparse.ArgumentParser:
         "--scheduler", metavar="tcp://HOST:PORT", help="run on the existing Dask cluster of this scheduler"
     )
     export = commands.add_parser("export", help="write the event store as GeoJSON or CSV")
-    export.add_argument(
-        "--store", type=Path, default=None, help="GeoParquet store (default: $GEO_STORE or data/events.parquet)"
-    )
+    export.add_argument("--store", type=_store_arg, default=None, help=_STORE_HELP)
     export.add_argument("--format", choices=("geojson", "csv"), required=True)
     export.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
+    store = commands.add_parser("store", help="look after the event store")
+    store_commands = store.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("info", "the store's version, parts, events and size"),
+        ("compact", "merge the store's parts into parts of about a million events (appends may go on)"),
+        ("migrate", "turn a store that is one file into a folder now (the next append does it anyway)"),
+    ):
+        store_commands.add_parser(action, help=text).add_argument(
+            "--store", type=_store_arg, default=None, help=_STORE_HELP
+        )
     geocode = commands.add_parser("geocode", help="geocode a place name offline (optionally online)")
     geocode.add_argument("query")
     geocode.add_argument("--online", action="store_true", help="fall back to Nominatim when offline misses")
@@ -221,6 +239,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_store(args: argparse.Namespace) -> int:
+    from geo.store import maintenance
+    from geo.store.eventstore import default_store_path
+
+    store = args.store or default_store_path()
+    if args.action == "compact":
+        started = time.perf_counter()
+        done = maintenance.compact_store(store)
+        print(
+            f"compacted {store}: {done.parts_before:,} parts -> {done.parts_after:,}, "
+            f"{done.rows_rewritten:,} events rewritten in {time.perf_counter() - started:.1f} s"
+        )
+    elif args.action == "migrate":
+        print(f"{store}: " + ("now a folder of parts" if maintenance.migrate_store(store) else "already a folder"))
+    print("\n".join(maintenance.store_info(store).lines()))
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.places.evaluate import evaluate, read_gold
     from geo.places.geoparse import Geoparser
@@ -251,6 +287,7 @@ _COMMANDS = {
     "classify": _cmd_classify,
     "ingest": _cmd_ingest,
     "export": _cmd_export,
+    "store": _cmd_store,
     "geocode": _cmd_geocode,
 }
 

@@ -2,9 +2,15 @@
 
 The client reads the sources lazily and keeps only a few batches per worker in flight or waiting for an
 earlier one, so its memory does not grow with the input. Each worker loads the gazetteer once, on its first
-batch, and keeps it for the next ones. The client stages the batches' tables beside the store in input
-order and appends them in one atomic write, exactly as :func:`geo.ingest.ingest_sources` does; with the
-same ``ingested_at`` the two give the same table.
+batch, and keeps it for the next ones.
+
+Where the workers can write to the store (a local cluster, or a store on object storage), each worker writes
+its batches' events into part files of its own under the ingest's staging folder, in parallel, and only
+counts travel back; at the end the client takes the workers' parts and commits them in one version, so the
+ingest is still atomic (a worker lost on the way makes it fail, committing nothing). Otherwise (a cluster
+elsewhere, a store on this machine) the workers send their tables back and the client stages them in input
+order, exactly as :func:`geo.ingest.ingest_sources` does. Either way the same events are stored; with the
+client staging and the same ``ingested_at`` the two give the same table, row for row.
 
 The pipeline geocodes offline only. Were the online fallback (:mod:`geo.places.geocoders`) ever called from it,
 the calls would have to go through one rate-limited geocoder shared by the whole cluster (in the client,
@@ -27,7 +33,12 @@ from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, 
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Source
 from geo.read.records import Article, Problem
-from geo.store.eventstore import StagedEvents, staged_events
+from geo.store.arrowio import to_arrow
+from geo.store.eventstore import StagedEvents, StorePath, staged_events
+from geo.store.location import StoreError, StoreLocation, is_url
+from geo.store.parts import PART_ROWS, PartWriter, StagedPart
+from geo.store.schema import conform
+from geo.store.snapshots import staged_file_name
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "ingest_distributed"]
 
@@ -50,6 +61,45 @@ def _build_batch(
     """The task run on a worker: the event table of one batch, and the stories it had to leave out."""
     problems: list[Problem] = []
     return build_events(batch, _worker_parser(gazetteer), ingested_at=ingested_at, problems=problems), problems
+
+
+#: Part writers of this worker process, by staging folder: the one being written and those finished.
+_WRITING: dict[str, PartWriter] = {}
+_FINISHED: dict[str, list[StagedPart]] = {}
+
+
+def _stage_on_worker(events: gpd.GeoDataFrame, store: StorePath, folder: str) -> None:
+    """Add a batch's events to this worker's part file in ``folder`` (a new part every PART_ROWS rows)."""
+    writer = _WRITING.get(folder)
+    if writer is not None and writer.rows >= PART_ROWS:
+        _FINISHED.setdefault(folder, []).append(writer.finish())
+        writer = None
+    if writer is None:
+        writer = _WRITING[folder] = PartWriter(StoreLocation.of(store), f"{folder}/{staged_file_name()}")
+    writer.write(to_arrow(conform(events)))
+
+
+def _finish_on_worker(folder: str) -> list[tuple[str, int]]:
+    """The parts this worker wrote into ``folder``, finished (whole on storage)."""
+    writer = _WRITING.pop(folder, None)
+    parts = _FINISHED.pop(folder, [])
+    if writer is not None:
+        parts.append(writer.finish())
+    return [(part.path, part.rows) for part in parts]
+
+
+#: What a worker sends back for a batch it staged itself: rows, rows without a place, stories left out.
+Staged = tuple[int, int, list[Problem]]
+
+
+def _build_and_stage(
+    batch: list[Article], gazetteer: Path | None, ingested_at: datetime, store: StorePath, folder: str
+) -> Staged:
+    """The task run on a worker that writes to the store: build a batch's events and stage them itself."""
+    events, problems = _build_batch(batch, gazetteer, ingested_at)
+    if not events.empty:
+        _stage_on_worker(events, store, folder)
+    return len(events), int(events.geometry.isna().sum()), problems
 
 
 def _run_batches(
@@ -98,6 +148,54 @@ def _run_batches(
     return read
 
 
+def _run_staging_batches(
+    client: Client,
+    batches: Iterator[list[Article]],
+    staged: StagedEvents,
+    problems: list[Problem],
+    *,
+    store: StorePath,
+    gazetteer: Path | None,
+    ingested_at: datetime,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Have the workers build and stage the batches themselves, then take their parts; the stories read."""
+    threads = sum(client.nthreads().values())
+    window = IN_FLIGHT_PER_WORKER * max(threads, 1)
+    folder = staged.new_part_path().rsplit("/", 1)[0]
+    pending: dict[Future[Staged], int] = {}
+    done = as_completed()
+    read = rows = unplaced = 0
+
+    def fill() -> None:
+        while len(pending) < window and (batch := next(batches, None)) is not None:
+            future = client.submit(_build_and_stage, batch, gazetteer, ingested_at, store, folder, pure=False)
+            pending[future] = len(batch)
+            done.add(future)
+
+    fill()
+    for future in done:
+        size = pending.pop(future)
+        built, without_place, left_out = future.result()
+        future.release()
+        read, rows, unplaced = read + size, rows + built, unplaced + without_place
+        problems.extend(left_out)
+        if progress is not None:
+            progress(size)
+        fill()
+    written = [
+        StagedPart(path, count) for parts in client.run(_finish_on_worker, folder).values() for path, count in parts
+    ]
+    if sum(part.rows for part in written) != rows:
+        raise StoreError(
+            f"cannot write the event store at {staged.path}: a worker was lost with the events it had staged; "
+            "nothing was committed (run the ingest again)"
+        )
+    for number, part in enumerate(written):
+        staged.add_part(part, unplaced=unplaced if number == 0 else 0)
+    return read
+
+
 def local_cluster(workers: int | None) -> LocalCluster:
     """A cluster of ``workers`` single-threaded processes (default: one per core) on this machine,
     listening on localhost only."""
@@ -115,7 +213,7 @@ def local_cluster(workers: int | None) -> LocalCluster:
 
 def ingest_distributed(
     sources: Iterable[Source],
-    store: Path,
+    store: StorePath,
     *,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -124,7 +222,7 @@ def ingest_distributed(
     ingested_at: datetime | None = None,
     gazetteer: Path | None = None,
 ) -> IngestReport:
-    """Like :func:`geo.ingest.ingest_sources`, on a Dask cluster; the same events, in one atomic write.
+    """Like :func:`geo.ingest.ingest_sources`, on a Dask cluster; the same events, in one atomic commit.
 
     The cluster is the one at ``scheduler`` ("tcp://HOST:PORT") when given, else a local cluster of
     ``workers`` processes (default: one per core), closed on return. ``progress`` is told how many stories
@@ -138,9 +236,16 @@ def ingest_distributed(
     problems: list[Problem] = []
     batches = article_batches(sources, problems, size=batch_size)
 
+    parallel = scheduler is None or is_url(store)  # the workers can reach the store
+
     with staged_events(store) as staged:
 
         def run(client: Client) -> int:
+            if parallel:
+                return _run_staging_batches(
+                    client, batches, staged, problems, store=store, gazetteer=gazetteer, ingested_at=now,
+                    progress=progress,
+                )  # fmt: skip
             return _run_batches(
                 client, batches, staged, problems, gazetteer=gazetteer, ingested_at=now, progress=progress
             )

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -24,7 +23,7 @@ from geo.limits import shown
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Source, iter_articles
 from geo.read.records import Article, Problem
-from geo.store.eventstore import StagedEvents, staged_events
+from geo.store.eventstore import StagedEvents, StorePath, staged_events
 from geo.store.schema import conform_rows, empty_events
 
 __all__ = [
@@ -136,7 +135,7 @@ class IngestReport:
     read: int
     added: int
     unplaced: int
-    store: Path
+    store: StorePath
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -183,7 +182,7 @@ def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: in
 
 def ingest_sources(
     sources: Iterable[Source],
-    store: Path,
+    store: StorePath,
     parser: Geoparser,
     *,
     progress: Callable[[int], None] | None = None,

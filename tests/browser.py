@@ -30,10 +30,11 @@ def free_port() -> int:
 
 @contextmanager
 def serving(store: Path, *options: str) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on a free localhost port over ``store`` (with more ``options``); its URL."""
+    """``streamlit run app.py`` (the page and its map server) on a free localhost port over ``store`` (with more
+    ``options``); its URL."""
     port = free_port()
     env = {**os.environ, "GEO_STORE": str(store)}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(
         [*command, *options], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geo.ingest import ingest_sources
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import read_events
+from tests.stores import rewrite_only_part
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"
@@ -169,18 +170,20 @@ def test_pasted_text_with_huge_numbers_is_added_and_shown_at_once(
     assert events_count(app) == 1
 
 
-def test_a_damaged_row_is_reported_and_the_rest_shown(
+def test_a_row_another_tool_stored_outside_the_schema_is_reported_and_the_rest_shown(
     sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import shutil
 
-    table = pq.read_table(sample_store)
-    wkb = table.column("geometry").to_pylist()
-    wkb[0] = b"not wkb"
-    index = table.schema.get_field_index("geometry")
+    import pyarrow as pa
+
     damaged = tmp_path / "damaged.parquet"
-    pq.write_table(table.set_column(index, table.schema.field(index), pa.array(wkb, pa.binary())), damaged)
+    shutil.copytree(sample_store, damaged)
+    table = rewrite_only_part(damaged)
+    index = table.schema.get_field_index("severity")
+    levels = table.column("severity").to_pylist()
+    levels[0] = 9
+    rewrite_only_part(damaged, table.set_column(index, table.schema.field(index), pa.array(levels, pa.int64())))
     app = run(damaged, monkeypatch)
-    assert events_count(app) == 11
-    assert any("rebuilt from lat/lon" in str(c.value) for c in app.code)
+    assert events_count(app) == 10
+    assert any("1 stored rows do not fit the event schema" in str(w.value) for w in app.warning)

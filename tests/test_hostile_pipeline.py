@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
 
@@ -29,7 +28,9 @@ from geo.read.records import Article, Problem
 from geo.store import eventstore as store
 from geo.store.eventstore import StoreError, read_events
 from geo.store.export import _defuse, export_events
+from geo.store.location import StoreLocation
 from tests.rows import batch
+from tests.stores import rewrite_only_part, snapshot_bytes
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,20 +233,20 @@ def test_a_disk_that_fills_while_staging_is_one_clear_error(
 ) -> None:
     path = tmp_path / "events.parquet"
     store.append_events(path, batch("a", 2))
-    before = path.read_bytes()
-    monkeypatch.setattr(store.tempfile, "TemporaryFile", lambda **kwargs: io.BufferedWriter(_FillingFile(20_000)))
+    before = snapshot_bytes(path)
+    monkeypatch.setattr(StoreLocation, "open_output", lambda *args: io.BufferedWriter(_FillingFile(20_000)))
     lines = [json.dumps({"title": f"Flood {n}", "text": f"Floods hit Lyon, day {n}. " * 20}) for n in range(600)]
     with pytest.raises(StoreError, match="disk full; free space or set GEO_STORE"):
         ingest_sources([Upload("a.jsonl", "\n".join(lines).encode())], path, geoparser)
-    assert path.read_bytes() == before
+    assert snapshot_bytes(path) == before
 
 
 def _corrupt_geometry(path: Path, row: int) -> None:
-    table = pq.read_table(path)
+    table = rewrite_only_part(path)
     wkb = table.column("geometry").to_pylist()
     wkb[row] = b"\x01\x02not wkb at all"
     index = table.schema.get_field_index("geometry")
-    pq.write_table(table.set_column(index, table.schema.field(index), pa.array(wkb, pa.binary())), path)
+    rewrite_only_part(path, table.set_column(index, table.schema.field(index), pa.array(wkb, pa.binary())))
 
 
 def test_a_corrupt_stored_geometry_is_rebuilt_and_reported_at_export(run_geo: RunGeo, tmp_path: Path) -> None:
@@ -263,10 +264,11 @@ def test_a_corrupt_stored_geometry_is_rebuilt_and_reported_at_export(run_geo: Ru
 def test_a_stored_row_outside_the_schema_is_left_out_of_an_export(tmp_path: Path) -> None:
     path = tmp_path / "events.parquet"
     store.append_events(path, batch("a", 3))
-    table = pq.read_table(path)
+    table = rewrite_only_part(path)
     index = table.schema.get_field_index("severity")
-    table = table.set_column(index, table.schema.field(index), pa.array([1, 9, 2], table.schema.field(index).type))
-    pq.write_table(table, path)
+    rewrite_only_part(
+        path, table.set_column(index, table.schema.field(index), pa.array([1, 9, 2], table.schema.field(index).type))
+    )
     problems: list[Problem] = []
     features = json.loads(str(export_events(path, "geojson", problems=problems)))["features"]
     assert [f["id"] for f in features] == ["a-0", "a-2"]

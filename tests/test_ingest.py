@@ -23,6 +23,7 @@ from geo.read.articles import Upload, iter_articles
 from geo.read.records import Article, Problem, article_id
 from geo.store.eventstore import read_events
 from geo.store.schema import EVENT_COLUMNS, empty_events
+from tests.stores import snapshot_bytes
 
 RunGeo = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -214,13 +215,13 @@ def sample_store(run_geo: RunGeo, sample_page: Path, tmp_path_factory: pytest.Te
 
 
 def test_ingesting_the_sample_again_adds_nothing(run_geo: RunGeo, sample_page: Path, sample_store: Path) -> None:
-    before = sample_store.read_bytes()
+    before = snapshot_bytes(sample_store)
     done = run_geo("ingest", str(sample_page), env={"GEO_STORE": str(sample_store)})
     assert done.returncode == 0, done.stderr
     figures = summary(done)
     assert 10 <= figures["read"] <= 12
     assert (figures["added"], figures["skipped"]) == (0, figures["read"])
-    assert sample_store.read_bytes() == before
+    assert snapshot_bytes(sample_store) == before
 
 
 def test_a_bad_jsonl_line_is_reported_and_the_good_ones_added(run_geo: RunGeo, tmp_path: Path) -> None:
@@ -254,14 +255,14 @@ def test_an_empty_or_binary_file_leaves_the_store_alone(
     source.write_bytes(content)
     store = tmp_path / "events.parquet"
     if stored:
-        shutil.copy(sample_store, store)
-    before = store.read_bytes() if stored else None
+        shutil.copytree(sample_store, store)
+    before = snapshot_bytes(store)
     done = run_geo("ingest", str(source), "--store", str(store))
     assert done.returncode == 1
     assert f"geo ingest: {source}: {message}" in done.stderr
     assert "Traceback" not in done.stderr
     assert summary(done)["added"] == 0
-    assert (store.read_bytes() if store.exists() else None) == before
+    assert snapshot_bytes(store) == before
 
 
 def test_classify_writes_one_line_per_input_line_in_order(run_geo: RunGeo) -> None:
@@ -380,9 +381,9 @@ def test_uploads_with_nothing_readable_leave_the_store_unchanged(geoparser: Geop
     ingest_sources(
         [Upload("first.jsonl", json.dumps({"title": "Flood in Lyon", "text": GOOD_STORY}).encode())], store, geoparser
     )
-    before = (store.stat().st_mtime_ns, store.read_bytes())
+    before = snapshot_bytes(store)
     bad = [Upload(name, data) for name, data, _, stories in BAD_UPLOADS if stories == 0]
     report = ingest_sources(bad, store, geoparser)
     assert (report.read, report.added) == (0, 0)
     assert [p.where.split(":")[0] for p in report.problems] == [u.name for u in bad]
-    assert (store.stat().st_mtime_ns, store.read_bytes()) == before
+    assert snapshot_bytes(store) == before

@@ -1,5 +1,5 @@
-"""The map: what the page draws (folium layers, markers, popups, legend, offline assets), the filters, and
-the view held in the URL. The last stage: only the dashboard uses it."""
+"""The map: what the page draws (folium layers, markers, popups, legend, offline assets), what the live map
+asks of the server, and the view held in the URL. The last stage: only the dashboard uses it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from geo import lazy_export
 
 __all__ = [
-    "Facets",
     "MapEvent",
     "Notice",
     "ViewState",
@@ -16,9 +15,8 @@ __all__ = [
     "build_map",
     "event_id_from_tooltip",
     "events_without_place",
-    "facets",
-    "filter_events",
     "install_assets",
+    "live_map",
     "map_events",
     "map_html",
     "parse_query_params",
@@ -26,14 +24,12 @@ __all__ = [
 
 _HOMES = {
     "build_map": "view",
+    "live_map": "view",
     "map_html": "view",
     "MapEvent": "markers",
     "map_events": "markers",
     "events_without_place": "markers",
     "event_id_from_tooltip": "markers",
-    "Facets": "filters",
-    "facets": "filters",
-    "filter_events": "filters",
     "ViewState": "urlstate",
     "Notice": "urlstate",
     "parse_query_params": "urlstate",

@@ -128,25 +128,9 @@ class ShowOnTileError(MacroElement):
 
 # -- how each layer's rows are drawn (``c``: the columns, ``i``: the row, ``ctx``: the layer's context) --------
 
-#: A place a story mentions: a small dot joined to its event by a thin dashed line, in the event's severity colour.
-DRAW_PLACE = """function (c, i, ctx) {
-    var colour = ctx.colours[c.sev[i]];
-    var line = L.polyline([[c.fromLat[i], c.fromLon[i]], [c.lat[i], c.lon[i]]],
-        {color: colour, weight: 1, opacity: 0.7, dashArray: "4 4", interactive: false});
-    var dot = L.circleMarker([c.lat[i], c.lon[i]],
-        {radius: 3, color: colour, weight: 1.5, fillColor: "#ffffff", fillOpacity: 1});
-    dot.bindTooltip("<span hidden>event:" + c.id[i] + "\\n</span>" + c.name[i]);
-    return L.featureGroup([line, dot]);
-}"""
-
-#: A grid cell of the density layer, more opaque the more events it holds.
-DRAW_DENSITY = """function (c, i, ctx) {
-    var south = c.south[i], west = c.west[i];
-    return L.rectangle([[south, west], [south + ctx.size, west + ctx.size]], {
-        stroke: false, fillColor: ctx.colour, interactive: false,
-        fillOpacity: 0.08 + 0.6 * Math.sqrt(c.count[i] / ctx.max)
-    });
-}"""
+#: A place a story mentions, and a cell of the density layer: drawn by the page's script (geomap.js).
+DRAW_PLACE = "GeoMap.drawPlace"
+DRAW_DENSITY = "GeoMap.drawDensity"
 
 
 class ClientScript(JSCSSMixin, MacroElement):

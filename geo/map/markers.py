@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -176,9 +176,8 @@ def _dot(classes: str, colour: str | None = None) -> str:
     return f"<i class='geo-dot {classes}'{style}></i>"
 
 
-def legend_html(events: Iterable[MapEvent]) -> str:
-    """The legend: the severity scale, the two special marks, and the codes of the types present with counts."""
-    listed = list(events)
+def legend_html(type_counts: Mapping[str, int]) -> str:
+    """The legend: the severity scale, the two special marks, and the codes of the types shown with counts."""
     levels = "".join(
         f"<span class='geo-key'>{_dot('', colour)}{level} {SEVERITY_NAMES[level]}</span>"
         for level, colour in SEVERITY_COLOURS.items()
@@ -187,13 +186,15 @@ def legend_html(events: Iterable[MapEvent]) -> str:
         f"<span class='geo-key'>{_dot('geo-broad')}country or area centre</span>"
         f"<span class='geo-key'>{_dot('geo-selected')}selected</span>"
     )
-    counts = Counter(event.event_type for event in listed)
+    counts = Counter({kind if kind in TYPE_CODES else "other": 0 for kind in type_counts})
+    for kind, count in type_counts.items():
+        counts[kind if kind in TYPE_CODES else "other"] += count
+    shown = [kind for kind in EVENT_TYPES if counts[kind]]
     codes = "".join(
         f"<div><code>{TYPE_CODES[kind]}</code> {html.escape(type_label(kind))} ({counts[kind]:,})</div>"
-        for kind in EVENT_TYPES
-        if counts[kind]
+        for kind in shown
     )
-    types = f"<details><summary>Types ({len(counts)})</summary><div class='geo-codes'>{codes}</div></details>"
+    types = f"<details><summary>Types ({len(shown)})</summary><div class='geo-codes'>{codes}</div></details>"
     body = f"<b>Severity</b><div class='geo-row'>{levels}</div><div class='geo-row'>{marks}</div>"
     return f"<details open><summary>Legend</summary>{body}{types if codes else ''}</details>"
 

@@ -13,8 +13,8 @@ from typing import Any, Final
 
 import pandas as pd
 
+from geo.errors import DataFormatError
 from geo.events.lexicon import EVENT_TYPES
-from geo.map.filters import Facets
 from geo.map.markers import BROAD_NOTE, SEVERITY_COLOURS, place_feature
 from geo.map.words import (
     SEVERITY_NAMES,
@@ -26,16 +26,17 @@ from geo.map.words import (
     type_label,
 )
 from geo.read.records import Problem
+from geo.store.query import Bounds, Facets
 
 __all__ = [
     "TABLE_COLUMNS",
     "EventDetails",
     "country_label",
     "filter_labels",
-    "in_view",
     "problem_list",
     "share_box_html",
     "table_frame",
+    "view_bounds",
 ]
 
 #: The table's columns: (label, how each is read from an event row).
@@ -187,16 +188,15 @@ def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFr
     return frame.loc[order.sort_values(["severity", "date"], ascending=False, na_position="last").index]
 
 
-def in_view(events: pd.DataFrame, bounds: Mapping[str, Mapping[str, float]] | None) -> pd.DataFrame:
-    """The events inside the map's bounds (streamlit-folium's ``{"_southWest": {"lat", "lng"}, "_northEast"}``)."""
+def view_bounds(bounds: Mapping[str, Mapping[str, float]] | None) -> Bounds | None:
+    """The box of streamlit-folium's map bounds (``{"_southWest": {"lat", "lng"}, "_northEast": ...}``); None
+    before the map has said where it is."""
     try:
         south, west = float(bounds["_southWest"]["lat"]), float(bounds["_southWest"]["lng"])  # type: ignore[index]
         north, east = float(bounds["_northEast"]["lat"]), float(bounds["_northEast"]["lng"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):  # no bounds yet: the map has not said where it is
-        return events
-    lat, lon = events["lat"], (events["lon"] - west) % 360 + west
-    inside = lat.between(south, north) & (lon <= east if east - west < 360 else lon.notna())
-    return events[inside.fillna(False).to_numpy(dtype=bool)]
+        return Bounds.of_view(south, west, north, east)
+    except (KeyError, TypeError, ValueError, DataFormatError):
+        return None
 
 
 def problem_list(problems: Sequence[Problem], limit: int = 50) -> tuple[str, str]:

@@ -10,7 +10,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from geo.map import filters
 from geo.map.markers import SEVERITY_COLOURS
 from geo.map.words import SEVERITY_NAMES
 
@@ -18,6 +17,7 @@ __all__ = [
     "SELECTION",
     "Unit",
     "bin_starts",
+    "day_counts",
     "day_numbers",
     "event_days",
     "player_steps",
@@ -34,9 +34,21 @@ WEEK_RANGE: Final = 400
 NO_DAY: Final = -(10**6)
 
 
+def _utc(series: pd.Series) -> pd.Series:
+    """The column as UTC times (naive times are taken as UTC; unreadable ones become NaT)."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        converted: pd.Series = series.dt.tz_convert("UTC")
+        return converted
+    return pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
+
+
 def event_days(events: pd.DataFrame) -> pd.Series:
-    """Each event's UTC day, published or else ingested (NaT where neither is known), as the filters count it."""
-    return pd.Series(filters.event_days(events), index=events.index).astype("datetime64[ns]")
+    """Each event's UTC day, published or else ingested (NaT where neither is known), as the store's filters
+    count it (:data:`geo.store.query.DAY`)."""
+    published, ingested = (_utc(events[name]) for name in ("published_at", "ingested_at"))
+    when = published.where(published.notna(), ingested)
+    days: pd.Series = when.dt.tz_localize(None).dt.floor("D").astype("datetime64[ns]")
+    return days
 
 
 def unit_for(first: date, last: date) -> Unit:
@@ -96,16 +108,24 @@ _LEVELS: Final = [f"{level} {name}" for level, name in SEVERITY_NAMES.items()]
 _FORMATS: Final = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
 
 
-def timeline_chart(events: pd.DataFrame, *, height: int = 170) -> alt.Chart | None:
+def timeline_chart(counts: pd.DataFrame, *, height: int = 170) -> alt.Chart | None:
     """Events per day, week or month, stacked by severity in the map's colours; a drag across it selects dates.
-    None when no event has a date."""
-    days = event_days(events).dropna()
+
+    ``counts`` has a row per day and level: ``day``, ``severity``, ``count`` (:meth:`EventQuery.days`). None
+    when no event has a date."""
+    days = pd.Series(pd.to_datetime(counts["day"]) if len(counts) else [], dtype="datetime64[ns]").dropna()
     if days.empty:
         return None
-    unit = unit_for(days.min().date(), days.max().date())
+    unit = unit_for(pd.Timestamp(days.min()).date(), pd.Timestamp(days.max()).date())
     starts = bin_starts(days, unit)
-    frame = pd.DataFrame({"start": starts, "severity": events.loc[days.index, "severity"].astype(int)})
-    counts = frame.groupby(["start", "severity"]).size().reset_index(name="events")
+    frame = pd.DataFrame(
+        {
+            "start": starts,
+            "severity": counts.loc[days.index, "severity"].astype(int),
+            "n": counts.loc[days.index, "count"],
+        }
+    )
+    counts = frame.groupby(["start", "severity"])["n"].sum().reset_index(name="events")
     width = {"day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7)}.get(unit)
     ends = counts["start"] + width if width is not None else counts["start"] + pd.offsets.MonthBegin(1)
     counts = counts.assign(end=ends, level=counts["severity"].map(lambda level: _LEVELS[level - 1]))
@@ -134,6 +154,12 @@ def timeline_chart(events: pd.DataFrame, *, height: int = 170) -> alt.Chart | No
         .properties(height=height)
     )  # fmt: skip
     return chart
+
+
+def day_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Events per day and severity of an event table, in the form :func:`timeline_chart` takes."""
+    frame = pd.DataFrame({"day": event_days(events), "severity": events["severity"].astype(int)}).dropna()
+    return frame.groupby(["day", "severity"]).size().reset_index(name="count")
 
 
 def selected_days(selection: Any) -> tuple[date, date] | None:

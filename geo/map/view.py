@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,8 +52,11 @@ __all__ = [
     "LARGE_INPUT",
     "Basemap",
     "build_map",
+    "event_columns",
     "export_notes",
+    "live_map",
     "map_html",
+    "place_columns",
 ]
 
 DENSITY_COLOUR: Final = "#c2185b"
@@ -107,7 +111,7 @@ BASEMAPS: Final[dict[str, Basemap | None]] = {
 _TYPE_INDEX = {event_type: index for index, event_type in enumerate(EVENT_TYPES)}
 
 
-def _event_columns(
+def event_columns(
     events: list[MapEvent], days: Sequence[int], *, popups: bool, countries: Mapping[str, str]
 ) -> dict[str, list[Any]]:
     """The columns ``GeoMap.events`` draws the markers from (every string escaped). Full popups only with
@@ -155,16 +159,20 @@ def _density_layer(events: list[MapEvent]) -> DataLayer:
     return DataLayer(cells, DRAW_DENSITY, name="Density", context=context)
 
 
-def _places_layer(events: list[MapEvent]) -> DataLayer:
-    """The other places each story mentions, linked to their event."""
+def place_columns(events: list[MapEvent]) -> dict[str, list[Any]]:
+    """The other places each story mentions, each joined to its event (columns ``GeoMap.drawPlace`` reads)."""
     rows = [
         (event.lat, event.lon, lat, lon, event.severity, html.escape(name), html.escape(event.event_id))
         for event in events
         for name, lat, lon in secondary_places(event.places, event.lat, event.lon)
     ]
-    columns = _columns(("fromLat", "fromLon", "lat", "lon", "sev", "name", "id"), rows)
+    return _columns(("fromLat", "fromLon", "lat", "lon", "sev", "name", "id"), rows)
+
+
+def _places_layer(events: list[MapEvent]) -> DataLayer:
+    """The other places each story mentions, linked to their event."""
     context = {"colours": ["", *SEVERITY_COLOURS.values()]}
-    return DataLayer(columns, DRAW_PLACE, name="Places mentioned", context=context)
+    return DataLayer(place_columns(events), DRAW_PLACE, name="Places mentioned", context=context)
 
 
 def _columns(keys: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -270,13 +278,44 @@ def build_map(
         _cluster_assets(urls).add_to(m)
     days = day_numbers(_days(events, placed))
     hint = None if popups else "Details beside the map"
-    columns = _event_columns(placed, days, popups=popups, countries=countries or {})
+    columns = event_columns(placed, days, popups=popups, countries=countries or {})
     EventLayer(columns, _event_context(cluster=cluster, hint=hint), name="Events").add_to(m)
-    ClientCall("legend", legend_html(placed)).add_to(m)
+    ClientCall("legend", legend_html(Counter(event.event_type for event in placed))).add_to(m)
     if player:
         ClientCall("player", player_steps(_days(events, placed))).add_to(m)
     ClientCall("keepView", _opening(placed, center, zoom, selected)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def live_map(
+    *,
+    urls: AssetUrls,
+    api: str,
+    basemap: str = "offline",
+    cluster: bool = True,
+    heat: bool = False,
+    show_places: bool = False,
+    bounds: list[list[float]] | None = None,
+) -> folium.Map:
+    """A map that asks the page's server for what its view shows (``GeoMap.live``, served at ``api`` by
+    :mod:`geo.map.api`): the events themselves when few enough are in view, else counts per area. It follows
+    the filters, view and selection of the page address, so one map serves every set of filters; it opens on
+    ``bounds`` (all the stored events) when the address names no view."""
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}: choose one of {', '.join(BASEMAPS)}")
+    m = _new_map(urls, WORLD_CENTER, DEFAULT_ZOOM)
+    _basemap(m, basemap, urls, None)
+    if cluster:
+        _cluster_assets(urls).add_to(m)
+    options = {
+        "api": api,
+        "context": {**_event_context(cluster=cluster, hint="Details beside the map"), "densityColour": DENSITY_COLOUR},
+        "density": heat,
+        "places": show_places,
+    }
+    ClientCall("live", options).add_to(m)
+    ClientCall("keepView", {"bounds": bounds, "selectedZoom": SELECTED_ZOOM, "fitMaxZoom": FIT_MAX_ZOOM}).add_to(m)
     return m
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.errors import DataFormatError
 from geo.read.records import Problem
-from geo.store.eventstore import StoreError, read_events
+from geo.store.eventstore import StoreError, StorePath, read_events
 from geo.store.schema import COLUMNS
 
 __all__ = ["FORMULA_STARTS", "export_events", "to_csv", "to_geojson"]
@@ -61,7 +61,7 @@ def to_geojson(events: gpd.GeoDataFrame) -> str:
 
 
 def export_events(
-    path: Path, fmt: Literal["geojson", "csv"], out: Path | None = None, *, problems: list[Problem] | None = None
+    path: StorePath, fmt: Literal["geojson", "csv"], out: Path | None = None, *, problems: list[Problem] | None = None
 ) -> Path | str:
     """The store as GeoJSON (RFC 7946, feature id = event_id) or CSV (no geometry; formulas defused).
 

@@ -11,9 +11,18 @@ import pandas as pd
 import pytest
 
 from geo.map.markers import SEVERITY_COLOURS
-from geo.map.panels import TABLE_COLUMNS, EventDetails, country_label, in_view, table_frame
-from geo.map.timeline import SELECTION, bin_starts, player_steps, selected_days, timeline_chart, unit_for
+from geo.map.panels import TABLE_COLUMNS, EventDetails, country_label, table_frame, view_bounds
+from geo.map.timeline import (
+    SELECTION,
+    bin_starts,
+    day_counts,
+    player_steps,
+    selected_days,
+    timeline_chart,
+    unit_for,
+)
 from geo.map.words import count_words, fact_lines, severity_words, source_label, type_label
+from geo.store.query import Bounds
 from geo.store.schema import conform
 from tests.rows import event
 
@@ -104,14 +113,15 @@ def test_the_table_speaks_words_and_puts_the_worst_first() -> None:
     assert frame.loc["c", "Source"] == "uploaded file (feed.xml)"
 
 
-def test_in_view_keeps_the_events_inside_the_map_s_bounds() -> None:
-    events = _events(event("paris"), event("tokyo", lat=35.7, lon=139.7), event("fiji", lat=-17.7, lon=178.1))
+def test_view_bounds_reads_the_map_s_bounds_and_wraps_the_antimeridian() -> None:
     europe = {"_southWest": {"lat": 40.0, "lng": -10.0}, "_northEast": {"lat": 55.0, "lng": 20.0}}
-    assert list(in_view(events, europe)["event_id"]) == ["paris"]
+    assert view_bounds(europe) == Bounds(40.0, -10.0, 55.0, 20.0)
     pacific = {"_southWest": {"lat": -30.0, "lng": 170.0}, "_northEast": {"lat": 40.0, "lng": 200.0}}  # across 180°
-    assert list(in_view(events, pacific)["event_id"]) == ["fiji"]
+    assert view_bounds(pacific) == Bounds(-30.0, 170.0, 40.0, -160.0)
+    world = {"_southWest": {"lat": -95.0, "lng": -400.0}, "_northEast": {"lat": 95.0, "lng": 400.0}}
+    assert view_bounds(world) == Bounds(-90.0, -180.0, 90.0, 180.0)
     for unknown in (None, {}, {"_southWest": {"lat": None, "lng": None}, "_northEast": {"lat": None, "lng": None}}):
-        assert len(in_view(events, unknown)) == 3
+        assert view_bounds(unknown) is None
 
 
 def test_time_is_binned_by_day_week_or_month_to_suit_the_range() -> None:
@@ -131,12 +141,13 @@ def test_the_player_steps_through_each_bin_to_its_last_day() -> None:
 
 def test_the_timeline_stacks_severity_in_the_map_s_colours_and_reads_back_a_drag() -> None:
     events = _events(event("a", severity=2), event("b", severity=4), event("c", severity=4, published_at=None))
-    chart = timeline_chart(events)
+    chart = timeline_chart(day_counts(events))
     assert chart is not None
+    assert day_counts(events)["count"].tolist() == [1, 1, 1]
     spec = chart.to_dict()
     assert spec["encoding"]["color"]["scale"]["range"] == list(SEVERITY_COLOURS.values())
     assert spec["params"][0]["name"] == SELECTION
     selection = {"selection": {SELECTION: {"start": [1735689600000, 1736294400000]}}}
     assert selected_days(selection) == (date(2025, 1, 1), date(2025, 1, 8))
     assert selected_days({"selection": {}}) is None and selected_days(None) is None
-    assert timeline_chart(events.iloc[:0]) is None
+    assert timeline_chart(day_counts(events.iloc[:0])) is None

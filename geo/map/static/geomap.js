@@ -236,6 +236,7 @@
 
   GeoMap.markers = {};
   GeoMap.selected = null;
+  GeoMap.allMarkers = [];
 
   function eventIcon(ctx, sev, type, broad, selected) {
     var size = ctx.sizes[sev];
@@ -246,27 +247,29 @@
     });
   }
 
+  /** A round icon for several events: their number on a ring of their severities, the worst giving its class. */
+  function groupIcon(ctx, counts, total, extraClass) {
+    var worst = 1, start = 0, stops = [];
+    for (var level = 5; level >= 1; level--) {
+      if (!counts[level]) { continue; }
+      var end = start + 360 * counts[level] / total;
+      stops.push(ctx.colours[level] + " " + start.toFixed(1) + "deg " + end.toFixed(1) + "deg");
+      start = end;
+    }
+    for (var l = 5; l >= 1; l--) { if (counts[l]) { worst = l; break; } }
+    var size = total < 10 ? 34 : total < 100 ? 40 : total < 1000 ? 46 : total < 10000 ? 52 : 58;
+    return L.divIcon({
+      className: "geo-cluster geo-worst" + worst + (extraClass ? " " + extraClass : ""), iconSize: [size, size],
+      html: "<div style='background:conic-gradient(" + stops.join(",") + ")'><span>" + total.toLocaleString() +
+        "</span></div>"
+    });
+  }
+
   function clusterIcon(ctx) {
     return function (cluster) {
-      var counts = [0, 0, 0, 0, 0, 0], markers = cluster.getAllChildMarkers(), worst = 1;
-      for (var i = 0; i < markers.length; i++) {
-        var s = markers[i].options.severity;
-        counts[s] += 1;
-        if (s > worst) { worst = s; }
-      }
-      var total = markers.length, start = 0, stops = [];
-      for (var level = 5; level >= 1; level--) {
-        if (!counts[level]) { continue; }
-        var end = start + 360 * counts[level] / total;
-        stops.push(ctx.colours[level] + " " + start.toFixed(1) + "deg " + end.toFixed(1) + "deg");
-        start = end;
-      }
-      var size = total < 10 ? 34 : total < 100 ? 40 : total < 1000 ? 46 : 52;
-      return L.divIcon({
-        className: "geo-cluster geo-worst" + worst, iconSize: [size, size],
-        html: "<div style='background:conic-gradient(" + stops.join(",") + ")'><span>" + total.toLocaleString() +
-          "</span></div>"
-      });
+      var counts = [0, 0, 0, 0, 0, 0], markers = cluster.getAllChildMarkers();
+      for (var i = 0; i < markers.length; i++) { counts[markers[i].options.severity] += 1; }
+      return groupIcon(ctx, counts, markers.length);
     };
   }
 
@@ -290,35 +293,50 @@
       " \u00b7 " + ctx.severityNames[c.sev[i]] + where;
   }
 
-  /** The events as markers (coloured by severity, marked with their type's code), clustered or not. */
-  GeoMap.events = function (map, c, ctx) {
+  /** The marker of row ``i`` of the columns ``c`` (coloured by severity, marked with its type's code). */
+  function makeMarker(c, i, ctx) {
+    var marker = L.marker([c.lat[i], c.lon[i]], {
+      icon: eventIcon(ctx, c.sev[i], c.type[i], c.broad[i], c.id[i] === GeoMap.selected), keyboard: true,
+      riseOnHover: true, severity: c.sev[i], eventId: c.id[i], day: c.day[i], typeIndex: c.type[i], broad: c.broad[i],
+      label: c.title[i] + ", " + ctx.names[c.type[i]] + ", " + ctx.severityNames[c.sev[i]]
+    });
+    marker.on("add", labelIcon);
+    marker.bindTooltip(tooltip(c, i, ctx), {className: "geo-tip", direction: "top", offset: [0, -ctx.sizes[c.sev[i]] / 2]});
+    marker.bindPopup(c.popup ? c.popup[i] : shortPopup(c, i, ctx), {maxWidth: 300, autoPanPadding: [20, 20]});
+    marker.on("click", onMarkerClick);
+    marker.on("keypress", onMarkerKey);
+    if (c.id[i] === GeoMap.selected) { marker.setZIndexOffset(10000); }
+    return marker;
+  }
+
+  function makeMarkers(c, ctx) {
     var markers = [];
     for (var i = 0; i < c.id.length; i++) {
-      var marker = L.marker([c.lat[i], c.lon[i]], {
-        icon: eventIcon(ctx, c.sev[i], c.type[i], c.broad[i], false), keyboard: true, riseOnHover: true,
-        severity: c.sev[i], eventId: c.id[i], day: c.day[i], typeIndex: c.type[i], broad: c.broad[i],
-        label: c.title[i] + ", " + ctx.names[c.type[i]] + ", " + ctx.severityNames[c.sev[i]]
-      });
-      marker.on("add", labelIcon);
-      marker.bindTooltip(tooltip(c, i, ctx), {className: "geo-tip", direction: "top", offset: [0, -ctx.sizes[c.sev[i]] / 2]});
-      marker.bindPopup(c.popup ? c.popup[i] : shortPopup(c, i, ctx), {maxWidth: 300, autoPanPadding: [20, 20]});
-      marker.on("click", onMarkerClick);
-      marker.on("keypress", onMarkerKey);
+      var marker = makeMarker(c, i, ctx);
       GeoMap.markers[c.id[i]] = marker;
       markers.push(marker);
     }
-    var group;
+    return markers;
+  }
+
+  /** An empty group for event markers: clustered (``GeoMap.loaded`` tells when it has taken them all in) or not. */
+  function eventGroup(ctx) {
+    if (!ctx.cluster) { return L.featureGroup(); }
+    return L.markerClusterGroup({
+      chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+      iconCreateFunction: clusterIcon(ctx),
+      chunkProgress: function (done, total) { GeoMap.loaded = done >= total; }
+    });
+  }
+
+  /** The events of columns ``c`` as markers, clustered or not (a map made with its events inside it). */
+  GeoMap.events = function (map, c, ctx) {
+    var markers = makeMarkers(c, ctx), group = eventGroup(ctx);
+    GeoMap.loaded = !ctx.cluster || markers.length === 0;
     if (ctx.cluster) {
-      GeoMap.loaded = markers.length === 0;
-      group = L.markerClusterGroup({
-        chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
-        iconCreateFunction: clusterIcon(ctx),
-        chunkProgress: function (done, total) { GeoMap.loaded = done >= total; }
-      });
       group.once("add", function () { group.addLayers(markers); });
     } else {
-      GeoMap.loaded = true;
-      group = L.featureGroup(markers);
+      markers.forEach(function (m) { group.addLayer(m); });
     }
     GeoMap.group = group;
     GeoMap.context = ctx;
@@ -351,35 +369,259 @@
     marker.setZIndexOffset(selected ? 10000 : 0);
   }
 
-  /** Select an event: ring it, open its popup, and (``reveal``) bring it into view; (``write``) put it in the URL. */
+  /** Select an event: ring it, open its popup, and (``reveal``) bring it into view; (``write``) put it in the URL.
+   * On a live map an event that is not drawn is asked of the server first. */
   GeoMap.select = function (id, how) {
     how = how || {};
     var marker = GeoMap.markers[id];
     if (GeoMap.selected && GeoMap.selected !== id) { restyle(GeoMap.selected, false); }
-    GeoMap.selected = marker ? id : null;
-    if (!marker) { return false; }
+    GeoMap.selected = id;
+    if (!marker && GeoMap.fetchEvent && !how.fetched) {
+      GeoMap.fetchEvent(id).then(function (found) {
+        if (found && GeoMap.selected === id) { GeoMap.select(id, L.extend({}, how, {fetched: true})); }
+      });
+      if (how.write) { writeParams({event: id}); }
+      return true;
+    }
+    if (!marker) { GeoMap.selected = null; return false; }
     restyle(id, true);
     var open = function () { if (how.open && marker.getPopup()) { marker.openPopup(); } };
     var group = GeoMap.group;
-    if (how.reveal && group && group.zoomToShowLayer && !(GeoMap.loaded && group.hasLayer(marker))) {
+    var clustered = group && group.zoomToShowLayer && group.hasLayer(marker);
+    if (how.reveal && clustered && !GeoMap.loaded) {
       // The clusters are still taking in the markers (a few seconds for 100,000): try again shortly.
       var tries = (how.tries || 0) + 1;
       if (tries < 100) { setTimeout(function () { GeoMap.select(id, L.extend({}, how, {tries: tries})); }, 300); }
       return true;
     }
-    if (how.reveal && group && group.zoomToShowLayer) {
+    if (how.reveal && clustered) {
       group.zoomToShowLayer(marker, open);
-    } else if (how.reveal && !marker._map) {
-      marker._mapToAdd && marker._mapToAdd.setView(marker.getLatLng());
+    } else if (how.reveal && !marker._map && marker._mapToAdd) {
+      marker._mapToAdd.setView(marker.getLatLng());
       open();
     } else {
-      if (how.reveal && marker._map && !marker._map.getBounds().contains(marker.getLatLng())) {
-        marker._map.panTo(marker.getLatLng());
+      var map = marker._map;
+      if (how.reveal && map && !map.getBounds().contains(marker.getLatLng())) {
+        map.setView(marker.getLatLng(), Math.max(map.getZoom(), how.zoom || 0));
       }
       open();
     }
     if (how.write) { writeParams({event: id}); }
     return true;
+  };
+
+  /** A place a story mentions: a small dot joined to its event by a thin dashed line, in the event's colour. */
+  GeoMap.drawPlace = function (c, i, ctx) {
+    var colour = ctx.colours[c.sev[i]];
+    var line = L.polyline([[c.fromLat[i], c.fromLon[i]], [c.lat[i], c.lon[i]]],
+      {color: colour, weight: 1, opacity: 0.7, dashArray: "4 4", interactive: false});
+    var dot = L.circleMarker([c.lat[i], c.lon[i]],
+      {radius: 3, color: colour, weight: 1.5, fillColor: "#ffffff", fillOpacity: 1});
+    dot.bindTooltip("<span hidden>event:" + c.id[i] + "\n</span>" + c.name[i]);
+    return L.featureGroup([line, dot]);
+  };
+
+  /** A cell of the density layer, more opaque the more events it holds. */
+  GeoMap.drawDensity = function (c, i, ctx) {
+    var south = c.south[i], west = c.west[i];
+    return L.rectangle([[south, west], [south + ctx.size, west + ctx.size]], {
+      stroke: false, fillColor: ctx.colour, interactive: false,
+      fillOpacity: 0.08 + 0.6 * Math.sqrt(c.count[i] / ctx.max)
+    });
+  };
+
+  // -- the live map: what the view shows, asked of the page's server ----------------------------------------------
+
+  var VIEW_KEYS = ["lat", "lon", "zoom", "event"];
+
+  /** The filters of the page address (its query without the view and the selection), in a stable order. */
+  function filterQuery() {
+    var params = readParams(), kept = [];
+    params.forEach(function (value, key) { if (VIEW_KEYS.indexOf(key) < 0) { kept.push([key, value]); } });
+    kept.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0; });
+    return kept.map(function (kv) { return encodeURIComponent(kv[0]) + "=" + encodeURIComponent(kv[1]); }).join("&");
+  }
+
+  function isoDay(dayNumber) { return new Date(dayNumber * 86400000).toISOString().slice(0, 10); }
+
+  /** The area marker of row ``i``: how many events, their severities, their main types; a click zooms in. */
+  function areaMarker(map, a, i, ctx) {
+    var counts = [0, a.s1[i], a.s2[i], a.s3[i], a.s4[i], a.s5[i]], total = a.count[i];
+    var marker = L.marker([a.lat[i], a.lon[i]], {icon: groupIcon(ctx, counts, total, "geo-area"), keyboard: true});
+    var types = a.types[i].map(function (t) { return ctx.names[t[0]] + " " + t[1].toLocaleString(); }).join(" \u00b7 ");
+    marker.bindTooltip("<b>" + total.toLocaleString() + " events</b><br>worst: " + ctx.severityNames[a.worst[i]] +
+      "<br>" + types + "<br><small>click to zoom in</small>", {className: "geo-tip", direction: "top"});
+    marker.on("add", function () {
+      if (this._icon) { this._icon.setAttribute("aria-label", total + " events here; click to zoom in"); }
+    });
+    marker.on("click", function () { map.setView(marker.getLatLng(), Math.min(map.getZoom() + 2, 18)); });
+    return marker;
+  }
+
+  function drawAll(group, c, draw, ctx) {
+    group.clearLayers();
+    var n = c ? (c.lat || c.south || []).length : 0;
+    for (var i = 0; i < n; i++) { group.addLayer(draw(c, i, ctx)); }
+  }
+
+  /** A line under the map's corner saying what the view shows (or that it failed). */
+  function statusControl(map) {
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "geo-status");
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    return function (text, failed) {
+      var box = control.getContainer();
+      box.textContent = text;
+      L.DomUtil[failed ? "addClass" : "removeClass"](box, "geo-failed");
+    };
+  }
+
+  /** Ask the server at ``opts.api`` for what the view shows whenever the view or the page's filters change: the
+   * events themselves (clustered as usual) when few enough are in view, else the number of events per area. */
+  GeoMap.live = function (map, opts) {
+    var ctx = opts.context;
+    GeoMap.context = ctx;
+    GeoMap.loaded = false;
+    var events = eventGroup(ctx).addTo(map), areas = L.featureGroup().addTo(map);
+    var extras = L.featureGroup().addTo(map), lone = L.featureGroup().addTo(map);
+    GeoMap.group = events;
+    var status = statusControl(map);
+    var state = {fetched: null, asking: null, until: null, controller: null, player: null, retryAt: 0};
+    GeoMap.view = state;
+
+    /** Whether ``asked`` (a request made, or answered as ``mode``) holds what the view shows now. */
+    function holds(asked, filters, mode) {
+      if (!asked || asked.filters !== filters || asked.until !== state.until) { return false; }
+      var zoom = map.getZoom();
+      return asked.box.contains(map.getBounds()) && (mode === "events" ? zoom >= asked.zoom : zoom === asked.zoom);
+    }
+
+    function covered(filters) {
+      return holds(state.fetched, filters, state.fetched && state.fetched.mode) ||
+        (state.controller !== null && holds(state.asking, filters, null));  // already on its way
+    }
+
+    function draw(data) {
+      GeoMap.markers = {};
+      areas.clearLayers();
+      var selected = GeoMap.selected;
+      if (data.mode === "events") {
+        var markers = makeMarkers(data.events, ctx);
+        GeoMap.allMarkers = markers;
+        GeoMap.loaded = !ctx.cluster || markers.length === 0;
+        events.clearLayers();
+        if (ctx.cluster) { events.addLayers(markers); } else { markers.forEach(function (m) { events.addLayer(m); }); }
+        GeoMap.loaded = true;
+      } else {
+        events.clearLayers();
+        GeoMap.allMarkers = [];
+        GeoMap.loaded = true;
+        for (var i = 0; i < data.areas.count.length; i++) { areas.addLayer(areaMarker(map, data.areas, i, ctx)); }
+      }
+      extras.clearLayers();
+      if (data.density) {
+        var dctx = {size: data.density.size, max: data.density.max, colour: ctx.densityColour};
+        var cells = L.featureGroup();
+        drawAll(cells, data.density, GeoMap.drawDensity, dctx);
+        extras.addLayer(cells);
+      }
+      if (data.places) {
+        var places = L.featureGroup();
+        drawAll(places, data.places, GeoMap.drawPlace, {colours: ctx.colours});
+        extras.addLayer(places);
+      }
+      if (selected && GeoMap.markers[selected]) {
+        lone.clearLayers();
+        restyle(selected, true);
+      } else if (selected && lone.getLayers().length) {
+        GeoMap.markers[selected] = lone.getLayers()[0];
+      }
+      var n = data.inView.toLocaleString();
+      status(data.mode === "events" ? n + (data.inView === 1 ? " event" : " events") + " in view"
+        : n + " events in view, counted by area: zoom in to see each");
+    }
+
+    function refresh(force) {
+      var filters = filterQuery();
+      if (!force && (covered(filters) || Date.now() < state.retryAt)) { return; }
+      var changed = state.fetched === null || state.fetched.filters !== filters;
+      if (changed) { state.until = null; }
+      var box = map.getBounds().pad(0.5), zoom = map.getZoom();
+      var query = (filters ? filters + "&" : "") + "bbox=" + [box.getSouth(), box.getWest(), box.getNorth(),
+        box.getEast()].map(function (v) { return v.toFixed(4); }).join(",") + "&zoom=" + zoom +
+        (state.until !== null ? "&until=" + isoDay(state.until) : "") +
+        (opts.density ? "&density=1" : "") + (opts.places ? "&places=1" : "");
+      if (state.controller) { state.controller.abort(); }
+      var controller = state.controller = new AbortController();
+      var asked = {filters: filters, box: box, zoom: zoom, until: state.until};
+      state.asking = asked;
+      GeoMap.loaded = false;
+      ask("/view?" + query, controller.signal)
+        .then(function (data) {
+          if (controller !== state.controller) { return; }
+          state.controller = null;
+          state.fetched = L.extend(asked, {mode: data.mode});
+          draw(data);
+          GeoMap.lastView = data;
+          if (changed) { summarise(filters); }
+        })
+        .catch(function (err) {
+          if (err && err.name === "AbortError") { return; }
+          state.controller = null;
+          state.retryAt = Date.now() + 5000;  // a failing server is asked again after a pause, not at every tick
+          GeoMap.loaded = true;
+          status("Could not load the events: " + (err && err.message ? err.message : err), true);
+        });
+    }
+
+    function ask(path, signal) {
+      return fetch(opts.api + path, {signal: signal, credentials: "same-origin"}).then(function (r) {
+        return r.json().then(function (body) { if (!r.ok) { throw new Error(body.error || r.statusText); } return body; });
+      });
+    }
+
+    /** The legend and the player for the filters (asked once the view is drawn: they can wait a moment). */
+    function summarise(filters) {
+      ask("/summary?" + filters).then(function (data) {
+        if (!state.fetched || state.fetched.filters !== filters) { return; }
+        GeoMap.legend(map, data.legend);
+        livePlayer(data.steps);
+        GeoMap.summary = data;
+      }, function () { /* the map works without them */ });
+    }
+
+    function livePlayer(steps) {
+      if (state.player) { map.removeControl(state.player); state.player = null; }
+      state.player = GeoMap.player(map, steps, function (day) {
+        state.until = day;
+        refresh(true);
+      });
+    }
+
+    /** The marker of one event the view does not hold (a selection from the address or the table). */
+    GeoMap.fetchEvent = function (id) {
+      return fetch(opts.api + "/event?id=" + encodeURIComponent(id), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.events || !data.events.id.length) { return false; }
+          if (GeoMap.markers[id]) { return true; }
+          var marker = makeMarker(data.events, 0, ctx);
+          lone.clearLayers();
+          lone.addLayer(marker);
+          GeoMap.markers[id] = marker;
+          return true;
+        }, function () { return false; });
+    };
+
+    map.on("moveend", function () { refresh(false); });
+    GeoMap.refresh = refresh;
+    setTimeout(function () { refresh(false); }, 0);  // after keepView has set the opening view
   };
 
   // -- the view in the page address ------------------------------------------------------------------------------
@@ -430,7 +672,7 @@
     var last = currentView(map);
     writeParams({lat: String(last.lat), lon: String(last.lon), zoom: String(last.zoom)});
     if (event) {
-      setTimeout(function () { GeoMap.select(event, {open: true, reveal: !view}); }, 0);
+      setTimeout(function () { GeoMap.select(event, {open: true, reveal: !view, zoom: opts.selectedZoom}); }, 0);
     }
     map.on("moveend", function () {
       last = currentView(map);
@@ -442,8 +684,9 @@
       if (wanted && !sameView(wanted, seen.view) && !sameView(wanted, last)) {
         map.setView([wanted.lat, wanted.lon], wanted.zoom === null ? map.getZoom() : wanted.zoom);
       }
+      if (GeoMap.refresh) { GeoMap.refresh(false); }  // a live map follows the filters of the address
       if (chosen && chosen !== seen.event && chosen !== GeoMap.selected) {
-        if (GeoMap.select(chosen, {open: true, reveal: true}) && global.frameElement) {
+        if (GeoMap.select(chosen, {open: true, reveal: true, zoom: opts.selectedZoom}) && global.frameElement) {
           global.frameElement.scrollIntoView({block: "nearest", behavior: "smooth"});
         }
       }
@@ -453,8 +696,15 @@
 
   // -- legend ----------------------------------------------------------------------------------------------------
 
-  /** A compact legend that folds away (folded at first on a narrow map). */
+  /** A compact legend that folds away (folded at first on a narrow map); called again, it changes its content. */
   GeoMap.legend = function (map, html) {
+    if (GeoMap.legendBox) {
+      var wasOpen = GeoMap.legendBox.querySelector("details") && GeoMap.legendBox.querySelector("details").open;
+      GeoMap.legendBox.innerHTML = html;
+      var first = GeoMap.legendBox.querySelector("details");
+      if (first && !wasOpen) { first.removeAttribute("open"); }
+      return;
+    }
     var control = L.control({position: "bottomright"});
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "geo-legend");
@@ -463,6 +713,7 @@
       if (details && map.getSize().x < 600) { details.removeAttribute("open"); }
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
+      GeoMap.legendBox = box;
       return box;
     };
     control.addTo(map);
@@ -470,9 +721,10 @@
 
   // -- time ------------------------------------------------------------------------------------------------------
 
-  /** A player that shows the events day by day, week by week or month by month, up to each step in turn. */
-  GeoMap.player = function (map, steps) {
-    if (!steps || steps.length < 2 || !GeoMap.allMarkers) { return; }
+  /** A player that shows the events day by day, week by week or month by month, up to each step in turn: it
+   * hides the markers of later days, or (``onStep``, a live map) tells the map the last day to ask for. */
+  GeoMap.player = function (map, steps, onStep) {
+    if (!steps || steps.length < 2 || (!onStep && !GeoMap.allMarkers.length)) { return null; }
     var control = L.control({position: "bottomleft"}), index = steps.length - 1, timer = null;
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "geo-player");
@@ -484,7 +736,9 @@
         index = i;
         range.value = String(i);
         label.textContent = "to " + steps[i][1];
-        var limit = steps[i][0], shown = [], hidden = [];
+        var limit = steps[i][0];
+        if (onStep) { onStep(i === steps.length - 1 ? null : limit); return; }
+        var shown = [], hidden = [];
         GeoMap.allMarkers.forEach(function (m) { (m.options.day <= limit ? shown : hidden).push(m); });
         var group = GeoMap.group;
         if (group.removeLayers) { group.removeLayers(hidden); group.addLayers(shown); } else {
@@ -505,6 +759,7 @@
       return box;
     };
     control.addTo(map);
+    return control;
   };
 
   global.GeoMap = GeoMap;
