@@ -9,7 +9,7 @@ PY     := $(BIN)/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 # Only the folders that exist (git keeps no empty folder in a fresh clone).
-LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py
+LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py app.py
 
 .PHONY: venv dev data run test lint bench clean distclean
 
@@ -41,9 +41,9 @@ STORE ?= $(or $(GEO_STORE),data/events.parquet)
 $(STORE): | venv data
 	$(PY) -m geo ingest data/sample/news_page.txt --store $(STORE)
 
-# Offline: no usage statistics sent.
+# The page (dashboard.py) with the map's server beside it (app.py). Offline: no usage statistics sent.
 run: venv data $(STORE)
-	$(BIN)/streamlit run dashboard.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 lint: dev
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -308,8 +308,8 @@ def show_table(token: str, chosen: EventFilter, bounds: Any) -> None:
     first = (page - 1) * TABLE_PAGE
     rows = store_query().rows(listed, TABLE_COLUMNS, limit=TABLE_PAGE, offset=first, order="severity")
     table = table_frame(rows, country_names())
-    shown = f"{first + 1:,}-{first + len(table):,} of " if total > len(table) else ""
-    left.caption(shown + count_words(total, "event") + (" in view" if box is not None else "") + ", most severe first")
+    shown = f"; {first + 1:,}-{first + len(table):,} shown" if total > len(table) else ""
+    left.caption(count_words(total, "event") + (" in view" if box is not None else "") + shown + ", most severe first")
     picked = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="table"
     )

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/scale_bench.py [--sizes 10000,100000,1000000] [--keep DIR] [--no-browser]
 
-For each size, a store of synthetic events (benchmarks/_synthetic.py: every column, texts of 1.5-3 KB) is built
+For each size, a store of synthetic events (tests/synthetic.py: every column, texts of 1.5-3 KB) is built
 by appends of 100,000 events (kept in --keep DIR for the next run), then:
 - append: seconds to ingest 100 new stories (read, geoparse, classify, commit; the gazetteer loaded before) into
   the store, and to commit 100 ready events, each the median of 3; the same on an empty store, and the ratio;
@@ -33,9 +33,6 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from _synthetic import events, stories  # noqa: E402
 
 from geo.ingest import ingest_sources  # noqa: E402
 from geo.places.geoparse import Geoparser  # noqa: E402
@@ -44,6 +41,7 @@ from geo.store.location import StoreLocation  # noqa: E402
 from geo.store.query import Bounds, EventFilter, EventQuery  # noqa: E402
 from geo.store.schema import conform  # noqa: E402
 from geo.store.snapshots import latest  # noqa: E402
+from tests.synthetic import events, stories  # noqa: E402
 
 BUILD_STEP = 100_000
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium'] >> nth=0"

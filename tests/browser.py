@@ -80,14 +80,14 @@ class Browser:
     def events_count(self) -> int:
         metric = self.page.locator('[data-testid="stMetric"]').filter(has_text="Events")
         metric.wait_for(timeout=30_000)
-        return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+        return int(metric.locator('[data-testid="stMetricValue"]').inner_text().strip().replace(",", ""))
 
     def map_frame(self) -> Any:
         """The map's frame, once its markers are drawn."""
         self.page.wait_for_selector(MAP_FRAME, timeout=30_000)
         frame = self.page.frame_locator(f"{MAP_FRAME} >> nth=0")
         frame.locator(".leaflet-container").wait_for(timeout=30_000)
-        frame.locator(".geo-ev, .geo-cluster, .geo-legend").first.wait_for(timeout=30_000)
+        frame.locator(".geo-ev, .geo-cluster, .geo-area, .geo-legend").first.wait_for(timeout=30_000)
         return frame
 
     def map(self, script: str) -> Any:
@@ -153,7 +153,7 @@ def browser_search(page: Any, words: str, *, count: int) -> None:
     page.wait_for_url(f"**q={words}**", timeout=30_000)
     page.wait_for_function(
         "count => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
-        ".some(e => e.innerText.trim() == String(count))",
+        ".some(e => e.innerText.trim().replace(/,/g, '') == String(count))",
         arg=count,
         timeout=30_000,
     )

@@ -290,7 +290,9 @@ def test_every_event_on_the_map_is_reachable_from_the_keyboard(server: str, brow
 def test_a_phone_screen_keeps_the_legend_and_the_sidebar_out_of_the_way(server: str) -> None:
     with chromium_page(390, 844) as phone:
         phone.page.goto(server)
-        phone.map_frame()
+        phone.map_frame().locator(".geo-legend details").first.wait_for(
+            state="attached", timeout=30_000
+        )  # from /summary
         assert phone.map("m => document.querySelector('.geo-legend details').open") is False
         assert phone.map("m => m.getSize().x") <= 390
         sidebar = phone.page.get_by_test_id("stSidebar")
@@ -337,16 +339,16 @@ def test_the_table_can_list_only_the_events_in_view(big_server: str, browser: Br
     page.get_by_text("Only the events in view").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
-        ".some(e => /^[0-9,]+ events? in view$/.test(e.innerText) && parseInt(e.innerText.replace(/,/g, '')) < 3000)",
+        ".some(e => /^[0-9,]+ events? in view/.test(e.innerText) && parseInt(e.innerText.replace(/,/g, '')) < 3000)",
         timeout=30_000,
     )
-    caption = page.get_by_text(re.compile(r"^[\d,]+ events? in view$")).inner_text()
+    caption = page.get_by_text(re.compile(r"^[\d,]+ events? in view")).inner_text()
     shown = int(caption.split()[0].replace(",", ""))
     assert 0 < shown < 3000
     browser.map_frame().locator(".leaflet-control-zoom-out").click()  # a wider view lists more
     page.wait_for_function(
         f"() => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
-        f".some(e => /in view$/.test(e.innerText) && parseInt(e.innerText.replace(/,/g, '')) > {shown})",
+        f".some(e => / in view/.test(e.innerText) && parseInt(e.innerText.replace(/,/g, '')) > {shown})",
         timeout=30_000,
     )
 

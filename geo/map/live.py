@@ -92,7 +92,7 @@ def _bbox(text: str | None) -> Bounds:
         south, west, north, east = (float(part) for part in (text or "").split(","))
     except ValueError:
         raise DataFormatError("bbox: give south,west,north,east in degrees") from None
-    if not all(math.isfinite(v) for v in (south, west, north, east)) or max(abs(west), abs(east)) > 720:
+    if not all(math.isfinite(v) and abs(v) < 1e6 for v in (south, west, north, east)):
         raise DataFormatError("bbox: not a map view")
     return Bounds.of_view(south, west, north, east)
 
@@ -175,13 +175,16 @@ def view_payload(query: EventQuery, request: ViewRequest) -> dict[str, Any]:
 
 
 def summary_payload(query: EventQuery, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """For the filters of the page address: how many events the map can show, the player's steps, the legend."""
+    """For the filters of the page address: how many events the map can show and the box around them, the
+    player's steps, the legend."""
     page = {key: list(values) for key, values in params.items() if key not in VIEW_PARAMETERS}
-    overview = query.overview(selection(parse_query_params(page)[0]))  # the page asks the same: one scan
+    chosen = selection(parse_query_params(page)[0])
+    overview = query.overview(chosen)  # the page asks the same: one scan
     days = overview.days(placed_only=True)["day"].drop_duplicates().reset_index(drop=True)
     return {
         "token": query.token,
         "total": overview.total - overview.unplaced,
+        "bounds": query.extent(chosen),
         "steps": player_steps(days),
         "legend": legend_html(Counter(overview.types(placed_only=True))),
     }

@@ -41,7 +41,7 @@ __all__ = [
 #: Longest free-text search kept; a longer ``q`` is truncated.
 MAX_QUERY: Final = 200
 LEVELS: Final = range(1, 6)
-ZOOMS: Final = range(1, 19)
+ZOOMS: Final = range(0, 19)  # as the map: minZoom 0, maxZoom 18
 #: Decimals kept of the map centre (about 11 m).
 COORDINATE_DECIMALS: Final = 4
 

@@ -75,6 +75,11 @@ def test_the_page_s_filters_apply_and_a_box_keeps_its_events(app: Starlette) -> 
     assert body["events"]["id"] == ["tokyo"]
 
 
+def test_a_view_wider_than_the_world_holds_every_event(app: Starlette) -> None:
+    status, body, _ = get(app, f"{API_PREFIX}/view?bbox=-300,-1500,300,1500&zoom=0")  # zoom 0 on a wide screen
+    assert status == 200 and sorted(body["events"]["id"]) == ["lyon", "paris", "tokyo"]
+
+
 def test_a_view_with_many_events_gets_counts_per_area(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(live, "EVENTS_IN_VIEW", 2)
     status, body, _ = get(app, f"{API_PREFIX}/view?{WORLD}&density=1")
@@ -88,7 +93,7 @@ def test_the_summary_gives_the_count_the_player_and_the_legend(app: Starlette) -
     status, body, _ = get(app, f"{API_PREFIX}/summary?type=flood")
     assert status == 200 and body["total"] == 1  # the placed floods (one has no place)
     assert "<code>FL</code> Flood (1)" in body["legend"] and "Storm" not in body["legend"]
-    assert body["steps"] == [[19844, "2024-05-01"]]
+    assert body["steps"] == [[19844, "2024-05-01"]] and body["bounds"] == [[48.8566, 2.3522], [48.8566, 2.3522]]
 
 
 def test_one_event_and_its_absence(app: Starlette) -> None:
@@ -106,6 +111,7 @@ def test_one_event_and_its_absence(app: Starlette) -> None:
         ("bbox=1,2,3&zoom=2", "bbox: give south,west,north,east"),
         ("bbox=10,0,-10,5&zoom=2", "not a map view"),
         ("bbox=nan,0,10,5&zoom=2", "not a map view"),
+        ("bbox=-10,0,10,1e9&zoom=2", "not a map view"),
         ("bbox=-10,0,10,5&zoom=99", "zoom"),
         ("bbox=-10,0,10,5", "zoom"),
         ("bbox=-10,0,10,5&zoom=3&until=yesterday", "until"),

@@ -119,7 +119,7 @@ BASE = {"type": "flood", "severity": "2", "country": "fr", "q": "quake", "zoom":
         ("from", "20250101"),
         ("to", "2025-W01-1"),
         ("to", "yesterday"),
-        ("zoom", "0"),
+        ("zoom", "-1"),
         ("zoom", "19"),
         ("zoom", "5.5"),
         ("country", "FRA"),
@@ -275,7 +275,7 @@ def test_the_constructor_lists_every_invalid_field() -> None:
 
 
 def test_notice_reads_as_a_sentence() -> None:
-    assert str(Notice("zoom", "30", "not a zoom level 1-18")) == "ignored zoom=30: not a zoom level 1-18"
+    assert str(Notice("zoom", "30", "not a zoom level 0-18")) == "ignored zoom=30: not a zoom level 0-18"
 
 
 def test_describe() -> None:

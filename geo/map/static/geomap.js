@@ -385,7 +385,11 @@
     }
     if (!marker) { GeoMap.selected = null; return false; }
     restyle(id, true);
-    var open = function () { if (how.open && marker.getPopup()) { marker.openPopup(); } };
+    var open = function () {
+      // A popup pans the map to itself: one for an event outside a view the link asked for would lose that view.
+      var shown = how.reveal || (marker._map && marker._map.getBounds().contains(marker.getLatLng()));
+      if (how.open && shown && marker.getPopup()) { marker.openPopup(); }
+    };
     var group = GeoMap.group;
     var clustered = group && group.zoomToShowLayer && group.hasLayer(marker);
     if (how.reveal && clustered && !GeoMap.loaded) {
@@ -401,7 +405,7 @@
       open();
     } else {
       var map = marker._map;
-      if (how.reveal && map && !map.getBounds().contains(marker.getLatLng())) {
+      if (how.reveal && map && (how.centre || !map.getBounds().contains(marker.getLatLng()))) {
         map.setView(marker.getLatLng(), Math.max(map.getZoom(), how.zoom || 0));
       }
       open();
@@ -508,12 +512,19 @@
     }
 
     function draw(data) {
+      var before = GeoMap.selected && GeoMap.markers[GeoMap.selected];
+      var popup = !!(before && before.isPopupOpen && before.isPopupOpen());
       GeoMap.markers = {};
       areas.clearLayers();
       var selected = GeoMap.selected;
       if (data.mode === "events") {
-        var markers = makeMarkers(data.events, ctx);
-        GeoMap.allMarkers = markers;
+        var markers = makeMarkers(data.events, ctx), chosen = selected && GeoMap.markers[selected];
+        GeoMap.allMarkers = markers.slice();
+        if (chosen) {  // the selected event stays in sight, out of the clusters, until another is chosen
+          markers.splice(markers.indexOf(chosen), 1);
+          lone.clearLayers();
+          lone.addLayer(chosen);
+        }
         GeoMap.loaded = !ctx.cluster || markers.length === 0;
         events.clearLayers();
         if (ctx.cluster) { events.addLayers(markers); } else { markers.forEach(function (m) { events.addLayer(m); }); }
@@ -536,11 +547,12 @@
         drawAll(places, data.places, GeoMap.drawPlace, {colours: ctx.colours});
         extras.addLayer(places);
       }
-      if (selected && GeoMap.markers[selected]) {
-        lone.clearLayers();
-        restyle(selected, true);
-      } else if (selected && lone.getLayers().length) {
-        GeoMap.markers[selected] = lone.getLayers()[0];
+      var held = lone.getLayers()[0];  // the selected event, drawn alone (out of view, or out of the clusters)
+      if (held && held.options.eventId !== selected) { lone.clearLayers(); held = null; }
+      if (held && !GeoMap.markers[selected]) { GeoMap.markers[selected] = held; }
+      if (selected && GeoMap.markers[selected]) { restyle(selected, true); }
+      if (popup && GeoMap.markers[selected]) {  // the selected event's popup survives the redraw
+        GeoMap.select(selected, {open: true, reveal: false});
       }
       var n = data.inView.toLocaleString();
       status(data.mode === "events" ? n + (data.inView === 1 ? " event" : " events") + " in view"
@@ -593,6 +605,11 @@
         GeoMap.legend(map, data.legend);
         livePlayer(data.steps);
         GeoMap.summary = data;
+        var fit = GeoMap.pendingFit;
+        GeoMap.pendingFit = null;
+        if (fit && data.bounds) {  // opened with filters and no view: show the events they keep
+          map.fitBounds(data.bounds, {maxZoom: fit.maxZoom, padding: [30, 30], animate: false});
+        }
       }, function () { /* the map works without them */ });
     }
 
@@ -668,11 +685,15 @@
       map.setView(GeoMap.markers[event].getLatLng(), opts.selectedZoom, {animate: false});
     } else if (opts.bounds) {
       map.fitBounds(opts.bounds, {maxZoom: opts.fitMaxZoom, padding: [30, 30], animate: false});
+      // A live map then fits the events its filters keep, or centres on the event it is asked for.
+      GeoMap.pendingFit = event ? null : {maxZoom: opts.fitMaxZoom};
     }
     var last = currentView(map);
     writeParams({lat: String(last.lat), lon: String(last.lon), zoom: String(last.zoom)});
     if (event) {
-      setTimeout(function () { GeoMap.select(event, {open: true, reveal: !view, zoom: opts.selectedZoom}); }, 0);
+      setTimeout(function () {
+        GeoMap.select(event, {open: true, reveal: !view, centre: !view, zoom: opts.selectedZoom});
+      }, 0);
     }
     map.on("moveend", function () {
       last = currentView(map);

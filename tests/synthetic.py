@@ -1,4 +1,4 @@
-"""Synthetic events and stories for the benchmarks, built fast enough for a million of them.
+"""Synthetic events and stories for the scale tests and benchmarks, built fast enough for a million of them.
 
 Events have every column of the store schema, places spread over the land masses' latitudes, a year of dates,
 every type and level, and article texts of 1.5 to 3 KB made of English sentences (words from wordfreq's list of
