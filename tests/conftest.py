@@ -1,11 +1,12 @@
-"""Fixtures shared by the tests: ../shared and its files, the gazetteer, the geoparser (loaded once), the CLI."""
+"""Fixtures shared by the tests: ../shared and its files, the gazetteer, the geoparser (loaded once), the CLI, and
+for the browser tests the page served over a module's ``store`` and a Chromium page."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from geo import settings
 from geo.places.gazetteer import INDEX_VERSION, Gazetteer, normalize
 from geo.places.geoparse import Geoparser
+from tests.browser import Browser, chromium_page, serving
 
 
 @pytest.fixture(scope="session")
@@ -137,3 +139,17 @@ def sample_page() -> Path:
     if not settings.SAMPLE_PAGE.exists():
         pytest.skip(f"no shipped sample page at {settings.SAMPLE_PAGE}")
     return settings.SAMPLE_PAGE
+
+
+@pytest.fixture(scope="module")
+def server(store: Path) -> Iterator[str]:
+    """The dashboard with its map server, over the ``store`` fixture of the module asking."""
+    with serving(store) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """A page of headless Chromium that reaches nothing but localhost."""
+    with chromium_page() as page:
+        yield page

@@ -40,12 +40,6 @@ def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Pat
     return path
 
 
-@pytest.fixture(scope="module")
-def server(store: Path) -> Iterator[str]:
-    with serving(store) as url:
-        yield url
-
-
 def _nothing_ran(page: object) -> bool:
     """True when no frame of the page has run the hostile article's script (frames replaced by a rerun are skipped)."""
     ran = in_live_frames(page, "() => window.__xss !== undefined")

@@ -40,24 +40,12 @@ def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Pat
 
 
 @pytest.fixture(scope="module")
-def server(store: Path) -> Iterator[str]:
-    with serving(store) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard over 3,000 events spread over the world."""
     path = tmp_path_factory.mktemp("big") / "events.parquet"
     append_events(path, conform(_synthetic(3000)))
     with serving(path) as url:
         yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium_page() as page:
-        yield page
 
 
 def _synthetic(count: int) -> Any:

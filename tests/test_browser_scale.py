@@ -4,7 +4,6 @@ the URL, and shows an event selected by a link even when it is not in view."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from geo.store.eventstore import append_events
 from geo.store.query import EventFilter, EventQuery
 from geo.store.schema import conform
-from tests.browser import CHROMIUM, Browser, browser_search, chromium_page, serving
+from tests.browser import CHROMIUM, Browser, browser_search
 from tests.synthetic import events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,18 +30,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for first in range(0, SIZE, 50_000):
         append_events(path, conform(events(50_000, seed=first // 50_000 + 1)))
     return path
-
-
-@pytest.fixture(scope="module")
-def server(store: Path) -> Iterator[str]:
-    with serving(store) as url:
-        yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium_page() as page:
-        yield page
 
 
 def live(browser: Browser, script: str, until: str = "true") -> Any:

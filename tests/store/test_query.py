@@ -19,6 +19,7 @@ from geo.store.eventstore import append_events
 from geo.store.location import StoreLocation
 from geo.store.query import Bounds, EventFilter, EventQuery, Facets
 from geo.store.schema import conform
+from tests import rows
 from tests.stores import rewrite_only_part
 
 
@@ -33,33 +34,26 @@ def places(*names: str) -> str:
     )
 
 
+#: The rows of these tests: a severity 2 flood in Paris published on 2025-01-15, with no figures and no source.
+QUIET_FLOOD: dict[str, Any] = {
+    "text": "Water rose in the streets.",
+    "url": None,
+    "source": None,
+    "published_at": "2025-01-15T12:00:00Z",
+    "ingested_at": "2025-03-01T00:00:00Z",
+    "secondary_types": "",
+    "severity": 2,
+    "severity_reason": "damage",
+    "deaths": None,
+    "displaced": None,
+    "wind_kmh": None,
+    "places": places("Paris"),
+}
+
+
 def event(event_id: str, /, **changes: Any) -> dict[str, Any]:
-    """One valid event row: a severity 2 flood in Paris published on 2025-01-15 (unless changed)."""
-    row: dict[str, Any] = {
-        "event_id": event_id,
-        "title": f"Flood {event_id}",
-        "text": "Water rose in the streets.",
-        "url": None,
-        "source": None,
-        "published_at": "2025-01-15T12:00:00Z",
-        "ingested_at": "2025-03-01T00:00:00Z",
-        "event_type": "flood",
-        "secondary_types": "",
-        "severity": 2,
-        "severity_reason": "damage",
-        "deaths": None,
-        "injured": None,
-        "displaced": None,
-        "magnitude": None,
-        "category": None,
-        "wind_kmh": None,
-        "place_name": "Paris",
-        "country_code": "FR",
-        "lat": 48.8566,
-        "lon": 2.3522,
-        "places": places("Paris"),
-    }
-    return row | changes
+    """One valid event row: QUIET_FLOOD unless changed."""
+    return rows.event(event_id, **(QUIET_FLOOD | changes))
 
 
 def store_of(folder: Path, *rows: dict[str, Any]) -> EventQuery:

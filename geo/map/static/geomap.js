@@ -528,7 +528,6 @@
         GeoMap.loaded = !ctx.cluster || markers.length === 0;
         events.clearLayers();
         if (ctx.cluster) { events.addLayers(markers); } else { markers.forEach(function (m) { events.addLayer(m); }); }
-        GeoMap.loaded = true;
       } else {
         events.clearLayers();
         GeoMap.allMarkers = [];
