@@ -1,13 +1,16 @@
 """Where it happened: the one place of a story that locates its event.
 
-Not simply the first place named. Each named place (demonyms and derived points aside) scores
-for every mention: the words just before it ("struck", "off the coast of", "in", "the city of")
-say how directly it locates the event, and a more specific place (a town rather than its country)
-locates it better. Demonyms stand in only when a story names no place at all.
+Not simply the first place named. Each named place (demonyms aside) scores for every mention: the words
+just before it ("struck", "off the coast of", "in", "the city of") say how directly it locates the event, and a
+more specific place (a town rather than its country) locates it better. A point the text gives relative to a
+place ("135 miles south of Puerto Williams") scores as its place and a little more: it says exactly where, so
+it is the event's location when its place would be; it keeps its place's country. Demonyms stand in only when a
+story names no place at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from typing import Final
@@ -45,6 +48,12 @@ _SPECIFICITY: Final = {
     "country": 0.6,
     "continent": 0.2,
 }
+#: How much better a point relative to a place locates an event than the place itself.
+_DERIVED_BONUS: Final = 1.0
+#: Words before a relative point that make it the event's: "the epicentre was (located)", "struck", "about".
+_LOCATING: Final = re.compile(
+    r"\b(?:located|was|is|struck|strikes|hit|hits|centred|centered|about|some|approximately|roughly|around)\s+$", re.I
+)
 
 
 def _cue(text: str, start: int, end: int) -> float:
@@ -70,4 +79,25 @@ def primary_place(text: str, places: list[Place]) -> Place | None:
     for key, place in first.items():
         scores[key] += _SPECIFICITY.get(place.feature, 1.0) - place.start / (len(text) + 1)
     best = max(scores, key=lambda k: scores[k])
+    points = [_relative_point(p, named) for p in places if p.derived]
+    scored = [
+        (_derived_cue(text, point.start) + _SPECIFICITY.get(anchor.feature, 1.0) + _DERIVED_BONUS, point)
+        for point, anchor in points
+        if anchor is not None
+    ]
+    if scored and max(scored, key=lambda s: s[0])[0] > scores[best]:
+        return max(scored, key=lambda s: s[0])[1]
     return first[best]
+
+
+def _derived_cue(text: str, start: int) -> float:
+    """How directly the words before a relative point make it the event's location."""
+    return 4.0 if _LOCATING.search(text[max(0, start - 30) : start]) else _cue(text, start, start)
+
+
+def _relative_point(point: Place, named: list[Place]) -> tuple[Place, Place | None]:
+    """A derived point with its anchor's country, and the anchor (the named place its phrase ends with)."""
+    anchor = next((p for p in named if p.end == point.end), None)
+    if anchor is None:
+        return point, None
+    return dataclasses.replace(point, country_code=anchor.country_code), anchor

@@ -52,9 +52,20 @@ def test_a_demonym_stands_in_when_no_place_is_named() -> None:
     assert primary_place(text, [demonym]) == demonym
 
 
-def test_a_derived_point_is_never_the_event_location() -> None:
-    text = "The quake struck 135 miles south of Puerto Williams."
-    derived = place(text, "135 miles south of Puerto Williams", "city", None, derived=True)
+def test_a_point_relative_to_the_place_of_the_event_is_its_location() -> None:
+    text = "A strong earthquake struck the Drake Passage. The epicenter was 135 miles south of Puerto Williams."
+    drake = place(text, "Drake Passage", "water", 1)
+    anchor = Place(text.index("Puerto"), len(text) - 1, "Puerto Williams", -54.9, -67.6, "CL", "city", entry_id=2)
+    derived = place(text, "135 miles south of Puerto Williams", "derived", None, derived=True)
+    found = primary_place(text, [drake, anchor, derived])
+    assert found is not None and found.derived and found.name == derived.name and found.country_code == "CL"
+
+
+def test_a_relative_point_alone_or_about_another_place_is_not_the_location() -> None:
+    text = "Flooding hit the city of Lyon, 300 km south of Paris."
+    lyon, paris = place(text, "Lyon", "city", 1), place(text, "Paris", "city", 2)
+    derived = place(text, "300 km south of Paris", "derived", None, derived=True)
+    assert primary_place(text, [lyon, paris, derived]) == lyon
     assert primary_place(text, [derived]) is None
 
 
