@@ -70,6 +70,10 @@ def _gross(found: int | None, truth: int | None) -> bool:
     return (truth > 0 and found > 10 * truth) or (found >= 1_000 and truth < 100)
 
 
+def _share(tally: Counter[str], part: str, whole: str) -> str:
+    return f"{tally[part] / tally[whole]:.3f} of {tally[whole]:<4d}" if tally[whole] else "-" + " " * 12
+
+
 def _casualties(path: Path, show_errors: int) -> None:
     items = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     print(f"== casualty facts on {path.name}: {len(items)} texts")
@@ -94,12 +98,11 @@ def _casualties(path: Path, show_errors: int) -> None:
                 tally["gross"] += _gross(found, true)
             tally["level"] += impact_level(facts) == impact_level(truth)
 
-        def share(part: str, whole: str) -> str:
-            return f"{tally[part] / tally[whole]:.3f} of {tally[whole]:<4d}" if tally[whole] else "-" + " " * 12
-
         print(
-            f"{corpus:8s} {len(chosen):5d}  {share('deaths exact', 'deaths stated')}  {share('injured exact', 'injured stated')}"
-            f"  {share('deaths invented', 'deaths none')}      {share('injured invented', 'injured none')}"
+            f"{corpus:8s} {len(chosen):5d}  {_share(tally, 'deaths exact', 'deaths stated')}"
+            f"  {_share(tally, 'injured exact', 'injured stated')}"
+            f"  {_share(tally, 'deaths invented', 'deaths none')}"
+            f"      {_share(tally, 'injured invented', 'injured none')}"
             f"       {tally['level'] / len(chosen):.3f}  {tally['gross']}"
         )
     for line in errors[:show_errors]:

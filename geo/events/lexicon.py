@@ -53,7 +53,10 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
     ),
     "landslide": (
         (r"landslides?", 4), (r"mudslides?", 4), (r"landslips?", 4), (r"avalanches?", 4), (r"rockslides?", 4),
-        (r"mudflows?", 4), (r"rock ?falls?", 3), (r"debris flows?", 3), (r"sinkholes?", 2),
+        (r"mudflows?", 4), (r"rock ?falls?", 3), (r"debris flows?", 4), (r"sinkholes?", 2),
+        (r"(?:rocks?|boulders?|mud|debris) (?:and (?:rocks?|mud|debris) )?(?:came|fell|slid|on the road|blocking|"
+         r"covering|across)", 3),
+        (r"slope failures?|slid(?:e|ing) onto", 3),
     ),
     "flood": (
         (r"high water", 2), (r"swollen", 2), (r"rising waters?", 2), (r"storm drains?", 1), (r"water rescues?", 2),
@@ -61,6 +64,9 @@ LEXICON: Final[dict[str, tuple[tuple[str, int], ...]]] = {
         (r"inundat\w*", 3), (r"torrential", 2), (r"heavy rain\w*", 2), (r"monsoon", 2), (r"downpours?", 2),
         (r"overflow\w*", 1), (r"rainfall", 1), (r"river (?:burst|rose|rising)", 2),
         (r"dam (?:burst|breach|collapse)\w*", 2),
+        (r"(?:covered|covering|under|over) (?:in |with |by )?(?:\d+ (?:inches|feet) of )?(?:moving )?water", 3),
+        (r"water (?:covered|covering|over|across|flowing over|on) (?:the )?(?:road|street|highway|lanes?)", 3),
+        (r"\d+ (?:foot|feet|ft) rise", 3), (r"(?:road|street|highway)s? (?:was |were )?(?:flooded|impassable)", 3),
     ),
     "tropical_cyclone": (
         (r"hurricanes?", 5), (r"typhoons?", 5), (r"cyclones?", 5), (r"tropical (?:storm|depression|cyclone)s?", 5),

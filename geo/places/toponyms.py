@@ -2,8 +2,10 @@
 
 The recogniser tries the longest name first at each capitalised token ("Puerto Williams" before
 "Puerto"), then drops what is not a place: persons ("President Trump", "Chiquita Henry"), storms
-("Hurricane Melissa"), weekdays and months, streets ("Dublin Road"), common words at the start of
-a sentence ("Nice to meet"), and words inside other proper names ("Play Store").
+("Hurricane Melissa"), weekdays and months, streets ("Dublin Road") and roads ("US-101", "Highway 142"), weather
+words ("Hail", not Ha'il), agency acronyms ("MODOT"), a town inside the name of a lake, river or range ("Lake
+Erie", "San Juan Mountains"), common words at the start of a sentence ("Nice to meet"), and words inside other
+proper names ("Play Store").
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ _STREET_WORDS: Final = frozenset(
     """street st avenue ave road rd drive dr boulevard blvd lane ln highway hwy parkway pkwy way court ct
     circle cir terrace trail pike expressway freeway turnpike alley""".split()
 )
+#: Weather words that are also place names somewhere ("Hail" is Ha'il, Saudi Arabia): no place without a cue.
+_WEATHER_WORDS: Final = frozenset(
+    "hail sleet snow rain fog frost ice thunder lightning wind winds drizzle mist heat cold flood floods".split()
+)
+#: Words around a name that make it a natural feature's ("Lake Erie", "Ohio River", "San Juan Mountains"): the
+#: town or state of that name is not meant.
+_FEATURE_BEFORE: Final = frozenset("lake lakes mount mt river gulf bay".split())
+_FEATURE_AFTER: Final = frozenset(
+    "lake lakes river mountains mountain range creek bay canyon glacier peak falls reservoir dam volcano".split()
+)
+#: What follows a place name in capitals that opens a story ("NEWARK, N.J. -", "BEIRUT (AP) -", "MANSFIELD -").
+_DATELINE_END: Final = re.compile(r"\s*[,(—–:-]")
+#: A name followed by a number is a road, a route or a flight ("US-101", "Highway 142", "Flight 182").
+_NUMBERED: Final = re.compile(r"[ -]?\d")
 _LOCATIVE: Final = frozenset(
     """in at near from to of outside inside across around toward towards into via through throughout between
     within off over under northern southern eastern western central coastal""".split()
@@ -181,8 +197,15 @@ def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int,
         return "drop"
     word = text[tokens.starts[i] : tokens.ends[j]]
     strong = _strong(gaz, ids)
-    if word.isupper() and len(word) <= 4 and not strong:
+    if word.isupper() and not strong and (len(word) <= 4 or not _DATELINE_END.match(text, tokens.ends[j])):
+        return "drop"  # an acronym ("MODOT", "CVG"), unless a dateline ("NEWARK, N.J.", "BEIRUT (AP) -")
+    if _NUMBERED.match(text, tokens.ends[j]):
         return "drop"
+    if i == j and key in _WEATHER_WORDS and prev not in _LOCATIVE:
+        return "drop"
+    feature_named = prev in _FEATURE_BEFORE or (_capitalised(nxt) and normalize(nxt) in _FEATURE_AFTER)
+    if feature_named and not any(gaz.feature_of(idx) == "country" for idx in ids):
+        return "drop"  # the lake, river or range, not the town or state of that name ("Congo River" keeps Congo)
     one_word_abbreviation = key.endswith(".") and "." not in word and gaz.feature_of(ids[0]) == "admin1"
     if one_word_abbreviation and not text[: tokens.starts[i]].endswith(", ") and prev not in _LOCATIVE:
         return "drop"  # a one-word state abbreviation follows its town: "Jackson, Miss." but "Miss Smith"

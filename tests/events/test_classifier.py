@@ -163,6 +163,20 @@ def test_hazards_and_their_look_alikes(text: str, event_type: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Mud and rocks blocking both lanes of the canyon road.", "landslide"),
+        ("A debris flow buried the trailhead parking lot.", "landslide"),
+        ("Water covering the road at the low crossing near the school.", "flood"),
+        ("The creek had a 6 foot rise in three hours.", "flood"),
+        ("Several county roads were impassable after the overnight downpour.", "flood"),
+    ],
+)
+def test_the_terse_words_of_weather_reports(text: str, event_type: str) -> None:
+    assert classify_type(text).primary == event_type
+
+
+@pytest.mark.parametrize(
     "text", ["", "Hello world.", "Lorem ipsum dolor sit amet.", "What is your opinion on this topic?"]
 )
 def test_nothing_recognisable_is_other(text: str) -> None:
