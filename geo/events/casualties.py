@@ -68,7 +68,7 @@ _WHO: Final = (
     r"(?:\s+(?!(?:and|or|but|were|was|are|is|have|has|had|been|be|being|could|would|may|might|will|shall|should|"
     r"must|to|missing|injured|injuries|injury|wounded|hurt|dead|killed|died|die|dies|death|deaths|fatalities|"
     r"displaced|evacuated|homeless|affected|including|in|at|on|after|as|when|while|by|from|during|with|since|"
-    r"suffered|sustained|received)\b)[a-z][\w-]*){0,4}"
+    r"suffered|sustained|received)\b)[a-z][\w-]*){0,5}"
 )
 #: A later group of a list is named the same way ("one government official").
 _WHO_ANY: Final = _WHO
@@ -79,7 +79,12 @@ _LATER_GROUP: Final = (
     rf"driver|passenger|worker|member|journalist|student|resident|firefighter|guard|pilot)\b)){_QUALIFIER}{_COUNT}"
     rf"{_WHO_ANY}"
 )
-_INCLUDING: Final = rf"(?:,?\s+including\s+{_QUALIFIER}{_COUNT}{_WHO_ANY},?)?"
+#: A part of a group named after it, which does not add: "including two women", ", two seriously".
+_PART: Final = (
+    rf"(?:,?\s+including\s+{_QUALIFIER}{_COUNT}{_WHO_ANY}|,\s+{_COUNT}\s+(?:of them\s+)?"
+    r"(?:seriously|critically|severely|badly|fatally|slightly))"
+)
+_INCLUDING: Final = rf"(?:{_PART},?)?"
 _SEP: Final = r"(?:\s*,(?!\d)\s*(?:and\s+)?|\s+and\s+)"
 _LIST: Final = rf"(?P<list>{_GROUP}{_INCLUDING}(?:{_SEP}{_LATER_GROUP}{_INCLUDING}){{0,4}})"
 _BE: Final = (
@@ -99,7 +104,8 @@ _WORDS: Final = {
     "displaced": r"(?:displaced|evacuated|homeless|affected|fled|left homeless|relocated|in shelters|rescued)",
 }
 _VERB_FIRST: Final = {
-    "killed": r"(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|shoots? dead|shooting dead|"
+    "killed": r"(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|"
+    r"(?:took|take|takes|taking) the lives of|shoots? dead|shooting dead|"
     r"fatally (?:shoots|shot|shooting|stabs|stabbed|stabbing)|gunn(?:ed|ing) down|guns down|beheads?|beheading|"
     r"deaths? of)",
     "injured": r"(?:injuring|injures|injure|wounding|wounds|wounded|injured|hurting)",
@@ -175,6 +181,19 @@ _ONE_BY_VERB: Final = {
         re.IGNORECASE,
     ),
 }
+#: One person as the object of a killing: "killing a Taliban commander", "killed Qari Ziauddin", "killing him".
+_ONE_KILLED: Final = re.compile(
+    r"\b(?:killed|killing|kills|shot dead|shooting dead|shoots dead|assassinated|assassinating)\s+"
+    r"(?P<object>(?:him|her)\b|(?:(?:a|an|the|one|another|his|her|its|their)\s+)?[^,.;:()]{1,60}?)"
+    r"(?=\s+(?:in|at|on|during|near|with|after|before|while|as|when|who|which|and|by|from|outside|inside)\b|"
+    r"\s*[,.;:(]|$)",
+    re.IGNORECASE,
+)
+_CALENDAR_WORD: Final = re.compile(
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)"
+)
+_SINGULAR_OPENER: Final = re.compile(r"(?i:a|an|the|one|another|his|her|its|their)\s|(?-i:[A-Z])")
 #: "one death", "a traffic fatality", "the first death", "resulted in one injury".
 _ONE_BY_NOUN: Final = {
     "killed": re.compile(
@@ -295,7 +314,7 @@ class Casualties:
 _OTHERS: Final = re.compile(rf"{_QUALIFIER}{_COUNT}\s+(?:\w+\s+)?others?\b", re.IGNORECASE)
 _GROUP_START: Final = re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})", re.IGNORECASE)
 _SPLIT: Final = re.compile(_SEP, re.IGNORECASE)
-_DROP_INCLUDING: Final = re.compile(rf",?\s+including\s+{_QUALIFIER}{_COUNT}{_WHO_ANY},?", re.IGNORECASE)
+_DROP_INCLUDING: Final = re.compile(rf"{_PART},?", re.IGNORECASE)
 
 
 def _list_count(words: str, *, last: bool = True) -> Count | None:
@@ -379,9 +398,9 @@ def _one_by_grammar(kind: str, text: str) -> list[tuple[int, Count]]:
         verb = match.group(0)[len(said) :].strip().lower()
         if not subject or _NOBODY.search(subject) or _NOT_ONE_BY_VERB_BEFORE.search(subject):
             continue
-        counted = any(_opens_count(subject, m) for m in _COUNT_START.finditer(subject))
-        if counted and not re.match(r"(?i)(?:one|another|a second)\b", subject.split()[-1]):
-            continue  # a counted subject is read by the group patterns
+        counted = [m.group().lower() for m in _COUNT_START.finditer(subject) if _opens_count(subject, m)]
+        if any(word not in ("one", "another") for word in counted):
+            continue  # a subject of more than one is read by the group patterns
         if verb.startswith(("died", "drowned", "perished", "succumbed")) and _PLURAL_HEAD.search(subject):
             continue  # "the villagers died": the verb does not tell how many
         if _NOT_PEOPLE.search(subject.split()[-1]):
@@ -391,7 +410,20 @@ def _one_by_grammar(kind: str, text: str) -> list[tuple[int, Count]]:
     found += [(m.start(), Count(1, False)) for m in noun.finditer(text)] if noun else []
     if kind == "killed":
         found += [(m.start(), Count(1, False)) for pattern in _ONE_DEATH for m in pattern.finditer(text)]
+        found += [(m.start(), Count(1, False)) for m in _ONE_KILLED.finditer(text) if _one_object(m.group("object"))]
     return found
+
+
+def _one_object(words: str) -> bool:
+    """Whether the object of a killing is one person: "him", "a commander", "the Taliban leader Saifullah"."""
+    if words.lower() in ("him", "her"):
+        return True
+    head = words.split()[-1]
+    plural = any(word.islower() and _PLURAL_HEAD.search(word) for word in words.split())
+    named = " " in words and head[:1].isupper() and not plural and not _CALENDAR_WORD.fullmatch(head)
+    if not (_SINGULAR_OPENER.match(words) or named) or _COUNT_START.match(words.split(" ", 1)[-1]):
+        return False
+    return not _PLURAL_HEAD.search(head) and not _NOT_PEOPLE.search(words) and not _NOBODY.search(words)
 
 
 def _counts(kind: str, text: str) -> list[Count]:
@@ -414,7 +446,8 @@ def _counts(kind: str, text: str) -> list[Count]:
     if kind == "injured":
         found += [(m.start(), _list_count(m.group("list"))) for m in _INJURY_TOLL.finditer(text)]
     found += _one_by_grammar(kind, text)
-    counted = sorted((at, count) for at, count in found if count is not None and count.value < 100_000_000)
+    kept = [(at, count) for at, count in found if count is not None and count.value < 100_000_000]
+    counted = sorted(kept, key=lambda pair: pair[0])
     return [dataclasses.replace(count, background=_background(text, at)) for at, count in counted]
 
 

@@ -33,6 +33,9 @@ def counts(text: str, *names: str) -> dict[str, Any]:
         "The quake left an elderly woman dead in her home.",
         "Police confirmed the death of opposition leader Ivan Dorn.",
         "A driver was struck and killed by a truck on the icy road.",
+        "Troops killed a rebel commander during the raid.",
+        "An air strike killed militia leader Abu Karim near the border.",
+        "The officer returned fire, killing him.",
     ],
 )
 def test_one_person_is_told_by_grammar(text: str) -> None:
@@ -47,6 +50,7 @@ def test_one_person_is_told_by_grammar(text: str) -> None:
         "The storm dies down overnight.",
         "The protesters died in the crush.",  # plural: the verb does not tell how many
         "The senator was nearly killed in the crash.",
+        "Soldiers killed the insurgents in the valley.",
     ],
 )
 def test_no_one_person_where_the_grammar_does_not_say_so(text: str) -> None:
@@ -62,6 +66,7 @@ def test_no_one_person_where_the_grammar_does_not_say_so(text: str) -> None:
         ("Six workers and two children drown when the ferry sinks.", 8),
         ("Twelve people were killed and three others died later in hospital.", 15),
         ("The avalanche killed all five climbers of the team.", 5),
+        ("The rockfall took the lives of three hikers.", 3),
     ],
 )
 def test_lists_add_up_and_including_does_not(text: str, killed: int) -> None:
@@ -79,6 +84,9 @@ def test_lists_add_up_and_including_does_not(text: str, killed: int) -> None:
         ("Five climbers suffered minor injuries on the descent.", {"injured": 5}),
         ("The driver sustained minor injuries.", {"injured": 1}),
         ("Eight people were taken to hospitals after the pile-up.", {"injured": 8}),
+        ("The bus hit a barrier, injuring six passengers, two seriously.", {"injured": 6}),
+        ("Near the river, one angler was outside all night and suffered cold-related injuries.", {"injured": 1}),
+        ("Three residents of the trailer park suffered minor injuries.", {"injured": 3}),
     ],
 )
 def test_injured_and_missing_in_their_forms(text: str, expected: dict[str, Any]) -> None:
