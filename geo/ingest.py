@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.errors import DataFormatError
 from geo.events.classifier import classify
-from geo.events.location import primary_place
+from geo.events.location import place_precision, primary_place
 from geo.limits import shown
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Source, iter_articles
@@ -72,7 +72,10 @@ def event_row(article: Article, parser: Geoparser, ingested_at: datetime) -> dic
         "severity": found.severity.level,
         "severity_reason": found.severity.reason,
         **found.facts.to_dict(),
+        "killed": found.facts.killed,
+        "missing": found.facts.missing,
         "place_name": where.name if where else None,
+        "place_precision": place_precision(where),
         "country_code": where.country_code if where else None,
         "lat": where.lat if where else None,
         "lon": where.lon if where else None,

@@ -204,6 +204,21 @@ def test_hundreds_killed_is_kept_vague_and_still_sets_severity(sample_events: gp
     assert row["severity_reason"] == "deaths about 100 (vague) -> 4"
 
 
+@pytest.mark.parametrize(
+    ("fragment", "precision"),
+    [("Drake Passage", "point"), ("Cebu", "city"), ("Hurricane Melissa", "country"), ("el-Fasher", "city")],
+)
+def test_each_event_says_how_precisely_it_is_placed(
+    sample_events: gpd.GeoDataFrame, fragment: str, precision: str
+) -> None:
+    assert story(sample_events, fragment)["place_precision"] == precision
+
+
+def test_killed_and_missing_are_stored_apart(sample_events: gpd.GeoDataFrame) -> None:
+    row = story(sample_events, "Hurricane Melissa")
+    assert row["killed"] == row["deaths"] and pd.isna(row["missing"])
+
+
 def test_the_drake_passage_quake_is_where_the_text_puts_it(sample_events: gpd.GeoDataFrame) -> None:
     row = story(sample_events, "Drake Passage")
     puerto_williams = (-54.9336, -67.6167)  # the town, as any atlas has it

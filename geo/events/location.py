@@ -17,7 +17,7 @@ from typing import Final
 
 from geo.places.place import Place
 
-__all__ = ["primary_place"]
+__all__ = ["place_precision", "primary_place"]
 
 #: Words before a place and how directly they locate the event there.
 _CUES: Final = (
@@ -101,3 +101,26 @@ def _relative_point(point: Place, named: list[Place]) -> tuple[Place, Place | No
     if anchor is None:
         return point, None
     return dataclasses.replace(point, country_code=anchor.country_code), anchor
+
+
+#: How precisely each kind of place locates an event (the store's ``place_precision``).
+_PRECISION: Final = {
+    "derived": "point",
+    "mountain": "point",
+    "city": "city",
+    "capital": "city",
+    "admin2": "city",
+    "island": "city",
+    "admin1": "admin1",
+    "country": "country",
+    "water": "region",
+    "region": "region",
+    "continent": "region",
+}
+
+
+def place_precision(place: Place | None) -> str | None:
+    """How precisely ``place`` locates its event: point, city, admin1, country or region (None without a place)."""
+    if place is None:
+        return None
+    return _PRECISION.get("derived" if place.derived else place.feature, "city")

@@ -44,6 +44,17 @@ _CUES: Final = re.compile(
     r"|(?P<hurricane>(?:hurricane|typhoon|cyclone)\b(?!\s+season)))",
     re.IGNORECASE,
 )
+#: "1.4 million people live within 100 km", "a population of 250,000 within 50 kilometres".
+_EXPOSED: Final = re.compile(
+    r"(?P<n>\d[\d,.]*(?:\s*(?:million|thousand))?)\s+(?:people|persons|residents|inhabitants)\s+"
+    r"(?:(?:who\s+)?(?:live|living|lives|are|were|reside|residing)\s+)?(?:within|in a radius of)\s+"
+    r"(?P<d>\d+)\s*(?P<u>km|kilomet(?:er|re)s|miles|mi)\b",
+    re.IGNORECASE,
+)
+#: Hazards whose exposure sets a level when no impact is reported.
+_EXPOSURE_HAZARDS: Final = frozenset(
+    {"earthquake", "tsunami", "volcano", "tropical_cyclone", "flood", "wildfire", "storm", "landslide"}
+)
 _KMH: Final = {"mph": 1.609344, "miles per hour": 1.609344, "knots": 1.852, "kt": 1.852, "kts": 1.852}
 _CATEGORY_KMH: Final = ((252.0, 5), (209.0, 4), (178.0, 3), (154.0, 2), (119.0, 1))
 
@@ -74,6 +85,8 @@ class Facts:
     vague_deaths: int | None = None
     vague_injured: int | None = None
     vague_displaced: int | None = None
+    #: People living within 100 km of the hazard ("1.4 million people live within 100 km of the epicentre").
+    exposed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The fact fields of the ``geo classify`` contract."""
@@ -113,7 +126,19 @@ def extract_facts(text: str) -> Facts:
         vague_deaths=None if people.deaths is not None else vague_deaths or None,
         vague_injured=None if people.injured is not None else people.vague_injured,
         vague_displaced=None if people.displaced is not None else people.vague_displaced,
+        exposed=_exposed(text),
     )
+
+
+def _exposed(text: str) -> int | None:
+    """The most people the text says live within 100 km (60 miles) of the hazard."""
+    found = []
+    for match in _EXPOSED.finditer(text):
+        km = float(match.group("d")) * (1.609344 if match.group("u").lower().startswith("mi") else 1.0)
+        people = parse_number(match.group("n"))
+        if people is not None and km <= 100.5:
+            found.append(people)
+    return max(found, default=None)
 
 
 def _number(match: re.Match[str]) -> float:
@@ -212,7 +237,12 @@ def score_severity(facts: Facts, event_type: str) -> Severity:
         if _impact_levels(facts):
             candidates = [(1, f"{event_type} story: its tolls are background")]
     else:
-        candidates += _impact_levels(facts)
+        impact = _impact_levels(facts)
+        candidates += impact
+        if not impact and facts.exposed is not None and event_type in _EXPOSURE_HAZARDS:
+            e = facts.exposed
+            level = 4 if e >= 1_000_000 else 3 if e >= 100_000 else 2 if e >= 10_000 else 1
+            candidates.append((level, f"{e:,} people within 100 km"))
     candidates += [(min(level, 4), reason) for level, reason in _hazard_levels(facts, event_type)]
     if facts.emergency:
         candidates.append((3, "state of emergency"))

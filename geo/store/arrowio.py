@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from geo.read.records import Problem
-from geo.store.schema import CRS, EVENT_COLUMNS, conform, conform_rows, empty_events
+from geo.store.schema import ADDED_COLUMNS, CRS, EVENT_COLUMNS, conform, conform_rows, empty_events
 
 __all__ = [
     "CHUNK_ROWS",
@@ -88,7 +88,15 @@ def chunks(source: pq.ParquetFile) -> Iterator[pa.Table]:
     Read one row group at a time: a reader over the whole file keeps what it has read until it is done."""
     for group in range(source.num_row_groups):
         for batch in source.iter_batches(batch_size=CHUNK_ROWS, row_groups=[group]):
-            yield pa.Table.from_batches([batch])
+            yield with_added_columns(pa.Table.from_batches([batch]))
+
+
+def with_added_columns(table: pa.Table) -> pa.Table:
+    """A table of a part written before columns were added to the schema, with those columns as nulls."""
+    for name in sorted(ADDED_COLUMNS - set(table.column_names)):
+        field = arrow_schema().field(name)
+        table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+    return table
 
 
 def rechunked(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
@@ -107,6 +115,6 @@ def rechunked(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
 
 def check_columns(schema: pa.Schema) -> None:
     """ValueError when a Parquet file lacks a column of the store: it is not an event store."""
-    missing = [name for name in EVENT_COLUMNS if name not in schema.names]
+    missing = [name for name in EVENT_COLUMNS if name not in schema.names and name not in ADDED_COLUMNS]
     if missing:
         raise ValueError(f"not an event store: no column {', '.join(map(repr, missing))}")

@@ -274,7 +274,8 @@ class EventQuery:
                 if hits and selection is not None:
                     cursor.register("hits", pa.table({"id": self._index().search(selection.text)}))
                 where, values = (selection or EventFilter()).where(hits, valid=valid)
-                source = f"(SELECT * FROM {'read_parquet(?)' if files else _EMPTY} WHERE {where})"
+                parts = "read_parquet(?, union_by_name = true)"  # parts written before a column was added lack it
+                source = f"(SELECT * FROM {parts if files else _EMPTY} WHERE {where})"
                 values = [files, *values] if files else values
                 return cursor.sql(sql.format(rows=source), params=[*values, *params]).to_arrow_table()
             except duckdb.IOException as err:
@@ -446,8 +447,9 @@ _EMPTY: Final = (
     "(SELECT NULL::VARCHAR AS event_id, NULL::VARCHAR AS title, NULL::VARCHAR AS text, NULL::VARCHAR AS url, "
     "NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS published_at, NULL::TIMESTAMPTZ AS ingested_at, "
     "NULL::VARCHAR AS event_type, NULL::VARCHAR AS secondary_types, NULL::BIGINT AS severity, "
-    "NULL::VARCHAR AS severity_reason, NULL::BIGINT AS deaths, NULL::BIGINT AS injured, NULL::BIGINT AS displaced, "
-    "NULL::DOUBLE AS magnitude, NULL::BIGINT AS category, NULL::DOUBLE AS wind_kmh, NULL::VARCHAR AS place_name, "
+    "NULL::VARCHAR AS severity_reason, NULL::BIGINT AS deaths, NULL::BIGINT AS killed, NULL::BIGINT AS missing, "
+    "NULL::BIGINT AS injured, NULL::BIGINT AS displaced, NULL::DOUBLE AS magnitude, NULL::BIGINT AS category, "
+    "NULL::DOUBLE AS wind_kmh, NULL::VARCHAR AS place_name, NULL::VARCHAR AS place_precision, "
     "NULL::VARCHAR AS country_code, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::BLOB AS geometry, "
     "NULL::VARCHAR AS places WHERE false)"
 )

@@ -16,7 +16,17 @@ from pandas.api.extensions import ExtensionDtype
 
 from geo.errors import DataFormatError
 
-__all__ = ["COLUMNS", "CRS", "EVENT_COLUMNS", "Column", "conform", "conform_rows", "empty_events"]
+__all__ = [
+    "ADDED_COLUMNS",
+    "COLUMNS",
+    "CRS",
+    "EVENT_COLUMNS",
+    "PRECISIONS",
+    "Column",
+    "conform",
+    "conform_rows",
+    "empty_events",
+]
 
 CRS = "EPSG:4326"
 _SHOWN_ROWS = 5
@@ -33,6 +43,8 @@ class Column:
     nullable: bool
     low: float = -math.inf
     high: float = math.inf
+    #: A column added after stores were first written: a frame or a part without it holds nulls there.
+    added: bool = False
 
     @property
     def dtype(self) -> ExtensionDtype | np.dtype[Any]:
@@ -59,12 +71,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("severity", "int", False, 1, 5),
     Column("severity_reason", "str", False),
     Column("deaths", "int", True, 0),
+    Column("killed", "int", True, 0, added=True),
+    Column("missing", "int", True, 0, added=True),
     Column("injured", "int", True, 0),
     Column("displaced", "int", True, 0),
     Column("magnitude", "float", True),
     Column("category", "int", True, 0),
     Column("wind_kmh", "float", True, 0),
     Column("place_name", "str", True),
+    Column("place_precision", "str", True, added=True),
     Column("country_code", "str", True),
     Column("lat", "float", True, -90, 90),
     Column("lon", "float", True, -180, 180),
@@ -72,6 +87,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 _BY_NAME = {column.name: column for column in COLUMNS}
 EVENT_COLUMNS: tuple[str, ...] = (*(c.name for c in COLUMNS[:-1]), "geometry", COLUMNS[-1].name)
+#: The columns a store written before they existed lacks (read as nulls).
+ADDED_COLUMNS: frozenset[str] = frozenset(c.name for c in COLUMNS if c.added)
+#: How precisely an event is placed: a point the text gives, a town, a first-level region, a country, or a sea or
+#: wider region.
+PRECISIONS: tuple[str, ...] = ("point", "city", "admin1", "country", "region")
 
 
 def empty_events() -> gpd.GeoDataFrame:
@@ -214,6 +234,12 @@ def _location(columns: dict[str, pd.Series], frame: pd.DataFrame) -> tuple[gpd.G
     return expected, problems + found
 
 
+def _with_added_columns(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame | gpd.GeoDataFrame:
+    """The frame with nulls in the columns added to the schema that it lacks."""
+    lacking = [name for name in ADDED_COLUMNS if name not in frame.columns]
+    return frame.assign(**{name: None for name in lacking}) if lacking else frame
+
+
 def conform(frame: pd.DataFrame | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The events in the store schema (EVENT_COLUMNS, their dtypes, EPSG:4326); extra columns are dropped.
 
@@ -223,6 +249,7 @@ def conform(frame: pd.DataFrame | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     repeated = set(frame.columns[frame.columns.duplicated()])
     problems = [f"column {name!r} appears more than once" for name in sorted(map(str, repeated))]
+    frame = _with_added_columns(frame)
     problems += [f"column {name!r} is missing" for name in _BY_NAME if name not in frame.columns]
     columns: dict[str, pd.Series] = {}
     unusable = set(repeated)

@@ -385,3 +385,21 @@ def test_severity_is_the_highest_level_and_names_the_deciding_fact(
 def test_only_impact_numbers_reach_5() -> None:
     hazards = Facts(magnitude=9.5, category=5, wind_kmh=320.0, emergency=True, international_aid=True)
     assert max(score_severity(hazards, kind).level for kind in ("earthquake", "tropical_cyclone", "storm")) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("A magnitude 6.2 quake hit; 1.4 million people live within 100 km of the epicentre.", 4),
+        ("The volcano erupted; 250,000 residents live within 30 miles of the summit.", 3),
+        ("A magnitude 6.2 quake hit; 1.4 million people live within 300 km of it.", 3),  # too far: magnitude
+        ("A magnitude 6.2 quake hit, killing two; 1.4 million people live within 100 km.", 3),  # impact known
+    ],
+)
+def test_exposure_sets_a_level_only_where_no_impact_is_told(text: str, level: int) -> None:
+    assert classify(text).severity.level == level
+
+
+def test_exposure_is_no_level_for_a_story_that_is_no_hazard() -> None:
+    facts = extract_facts("2 million people live within 50 km of the new airport.")
+    assert facts.exposed == 2_000_000 and score_severity(facts, "economic").level == 1

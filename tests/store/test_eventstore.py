@@ -32,10 +32,12 @@ from geo.store.eventstore import (
     staged_events,
 )
 from geo.store.location import StoreLocation
-from geo.store.schema import EVENT_COLUMNS, empty_events
+from geo.store.maintenance import compact_store
+from geo.store.query import EventFilter, EventQuery
+from geo.store.schema import ADDED_COLUMNS, EVENT_COLUMNS, empty_events
 from geo.store.snapshots import latest
 from tests.rows import batch, event, events, placeless
-from tests.stores import part_files, snapshot_bytes, version
+from tests.stores import part_files, rewrite_only_part, snapshot_bytes, version
 
 
 def leftovers(store: Path) -> list[str]:
@@ -339,3 +341,22 @@ def test_write_failures_give_a_clear_store_error_and_change_nothing(
     assert snapshot_bytes(path) == before
     assert leftovers(path) == []
     assert append_events(path, batch("new", 1)).added == 1
+
+
+# -- columns added to the schema ------------------------------------------------------------------------------
+
+
+def test_a_store_written_before_columns_were_added_reads_appends_and_compacts(tmp_path: Path) -> None:
+    store = tmp_path / "events.parquet"
+    append_events(store, batch("old", 3))
+    old = rewrite_only_part(store)
+    rewrite_only_part(store, old.drop_columns(sorted(ADDED_COLUMNS)))  # as an earlier version wrote it
+    assert not ADDED_COLUMNS & set(pq.read_schema(part_files(store)[0]).names)
+    stored = read_events(store)
+    assert len(stored) == 3 and stored[sorted(ADDED_COLUMNS)].isna().all().all()
+    append_events(store, events(event("new", killed=2, missing=1, deaths=3, place_precision="city")))
+    assert EventQuery(store).count(EventFilter()) == 4
+    compact_store(store)
+    merged = read_events(store).set_index("event_id")
+    assert merged.loc["new", ["killed", "missing", "place_precision"]].tolist() == [2, 1, "city"]
+    assert pd.isna(merged.loc["old-0", "killed"]) and len(merged) == 4
