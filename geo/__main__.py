@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="add news to the event store", description=_INGEST_HELP)
     ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="file, http(s) URL, or - for stdin")
     ingest.add_argument("--store", type=_store_arg, default=None, help=_STORE_HELP)
+    ingest.add_argument(
+        "--locale",
+        type=_locale_arg,
+        metavar="CC",
+        help="country the stories come from when they do not say (two letters, e.g. US): its places are preferred",
+    )
     cluster = ingest.add_mutually_exclusive_group()
     cluster.add_argument(
         "--workers", type=_positive_int, metavar="N", help="run on a local Dask cluster of N worker processes"
@@ -201,6 +207,15 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return _map_jsonl(args, lambda text: classify(text).to_dict(), {})
 
 
+def _locale_arg(text: str) -> str:
+    from geo.read.records import read_locale
+
+    locale = read_locale(text)
+    if locale is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a two-letter country code (such as US or PH)")
+    return locale
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_sources
     from geo.places.geoparse import Geoparser
@@ -212,10 +227,15 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         from geo.distributed import ingest_distributed
 
         report = ingest_distributed(
-            args.sources, store, workers=args.workers, scheduler=args.scheduler, progress=progress.advance
+            args.sources,
+            store,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=progress.advance,
+            locale=args.locale,
         )
     else:
-        report = ingest_sources(args.sources, store, Geoparser.load(), progress=progress.advance)
+        report = ingest_sources(args.sources, store, Geoparser.load(), progress=progress.advance, locale=args.locale)
     progress.close()
     for problem in report.problems:
         print(f"geo ingest: {problem.where}: {problem.message}", file=sys.stderr)

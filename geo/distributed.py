@@ -221,6 +221,7 @@ def ingest_distributed(
     progress: Callable[[int], None] | None = None,
     ingested_at: datetime | None = None,
     gazetteer: Path | None = None,
+    locale: str | None = None,
 ) -> IngestReport:
     """Like :func:`geo.ingest.ingest_sources`, on a Dask cluster; the same events, in one atomic commit.
 
@@ -234,7 +235,7 @@ def ingest_distributed(
         raise ValueError(f"workers must be at least 1, not {workers}")
     now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
-    batches = article_batches(sources, problems, size=batch_size)
+    batches = article_batches(sources, problems, size=batch_size, locale=locale)
 
     parallel = scheduler is None or is_url(store)  # the workers can reach the store
 

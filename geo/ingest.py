@@ -6,6 +6,7 @@ cluster run the same code on partitions of articles.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -56,7 +57,7 @@ def story_text(article: Article) -> str:
 def event_row(article: Article, parser: Geoparser, ingested_at: datetime) -> dict[str, Any]:
     """One row of the event table for one story."""
     text = story_text(article)
-    places = parser.parse(text)
+    places = parser.parse(text, locale=article.locale)
     found = classify(text)
     where = primary_place(text, places)
     return {
@@ -167,12 +168,21 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def article_batches(
-    sources: Iterable[Source], problems: list[Problem], *, size: int = BATCH_SIZE, files: bool = True
+    sources: Iterable[Source],
+    problems: list[Problem],
+    *,
+    size: int = BATCH_SIZE,
+    files: bool = True,
+    locale: str | None = None,
 ) -> Iterator[list[Article]]:
     """The articles of every source, read lazily, in batches of at most ``size`` (a batch never spans sources);
-    with ``files=False`` only uploads and http(s) URLs are read (see :func:`geo.read.articles.iter_articles`)."""
+    with ``files=False`` only uploads and http(s) URLs are read (see :func:`geo.read.articles.iter_articles`).
+    ``locale`` is the country of a story that does not give its own."""
     for source in sources:
-        yield from _batches(iter_articles(source, problems, files=files), size)
+        articles = iter_articles(source, problems, files=files)
+        if locale is not None:
+            articles = (a if a.locale else dataclasses.replace(a, locale=locale) for a in articles)
+        yield from _batches(articles, size)
 
 
 def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: int) -> IngestReport:
@@ -191,18 +201,20 @@ def ingest_sources(
     progress: Callable[[int], None] | None = None,
     ingested_at: datetime | None = None,
     files: bool = True,
+    locale: str | None = None,
 ) -> IngestReport:
     """Read every source, build the events and append them to the store in one atomic write.
 
     Each batch's events are staged beside the store as soon as they are built, so memory stays flat however
     long the input. A failure before the write leaves the store as it was; ``progress`` is told how many
     stories each batch held. Every event gets the same ``ingested_at`` (default: now). With ``files=False``
-    (the dashboard) a source that is a path or "-" is refused with a problem: only uploads and URLs are read."""
+    (the dashboard) a source that is a path or "-" is refused with a problem: only uploads and URLs are read.
+    ``locale`` (a country code) is where the stories come from when they do not say: its places are preferred."""
     now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
     read = 0
     with staged_events(store) as staged:
-        for batch in article_batches(sources, problems, files=files):
+        for batch in article_batches(sources, problems, files=files, locale=locale):
             staged.add(build_events(batch, parser, ingested_at=now, problems=problems))
             read += len(batch)
             if progress is not None:

@@ -420,3 +420,39 @@ def test_uploads_with_nothing_readable_leave_the_store_unchanged(geoparser: Geop
     assert (report.read, report.added) == (0, 0)
     assert [p.where.split(":")[0] for p in report.problems] == [u.name for u in bad]
     assert snapshot_bytes(store) == before
+
+
+# -- a source's locale --------------------------------------------------------------------------------------------
+
+
+def _weather_reports(path: Path, locale: str | None = None) -> Path:
+    """Two terse US weather reports, the second with its own locale field (or none)."""
+    first = {"title": "Fog", "text": "Dense fog closed the road near Glasgow airport overnight."}
+    second = {"title": "Snow", "text": "A plane slid off the icy runway at Sidney during the storm."}
+    if locale is not None:
+        second["locale"] = locale
+    path.write_text("".join(json.dumps(record) + "\n" for record in (first, second)), encoding="utf-8")
+    return path
+
+
+def test_a_locale_field_prefers_its_country_s_places(tmp_path: Path, geoparser: Geoparser) -> None:
+    store = tmp_path / "events.parquet"
+    report = ingest_sources([str(_weather_reports(tmp_path / "in.jsonl", "us"))], store, geoparser)
+    assert not report.problems
+    places = read_events(store).set_index("title")["country_code"].to_dict()
+    assert places == {"Fog": "GB", "Snow": "US"}  # only the second story says it is from the US
+
+
+def test_geo_ingest_locale_is_the_default_of_every_story(run_geo: RunGeo, tmp_path: Path) -> None:
+    store = tmp_path / "events.parquet"
+    done = run_geo("ingest", str(_weather_reports(tmp_path / "in.jsonl")), "--store", str(store), "--locale", "us")
+    assert done.returncode == 0, done.stderr
+    assert set(read_events(store)["country_code"]) == {"US"}
+
+
+def test_a_bad_locale_is_a_message(run_geo: RunGeo, tmp_path: Path) -> None:
+    done = run_geo("ingest", str(_weather_reports(tmp_path / "in.jsonl")), "--locale", "USA")
+    assert done.returncode == 2 and "not a two-letter country code" in done.stderr
+    source = _weather_reports(tmp_path / "bad.jsonl", "U1")
+    done = run_geo("ingest", str(source), "--store", str(tmp_path / "events.parquet"))
+    assert "locale 'U1' is not a two-letter country code; left empty" in done.stderr

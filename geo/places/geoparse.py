@@ -41,8 +41,9 @@ class Geoparser:
         """A geoparser over the gazetteer index at ``path`` (default: the built one)."""
         return cls(Gazetteer.load(path))
 
-    def parse(self, text: str) -> list[Place]:
-        """Every place mention of ``text`` with coordinates; derived points follow their anchors."""
+    def parse(self, text: str, locale: str | None = None) -> list[Place]:
+        """Every place mention of ``text`` with coordinates; derived points follow their anchors. ``locale`` (a
+        country code) is where the story comes from: its senses are preferred."""
         mentions = find_mentions(text, self.gazetteer)
-        places = _drop_isolated(mentions, resolve(text, mentions, self.gazetteer, self.weights))
+        places = _drop_isolated(mentions, resolve(text, mentions, self.gazetteer, self.weights, locale))
         return sorted([*places, *relative_places(text, places, self.gazetteer)], key=lambda p: (p.start, p.derived))

@@ -48,6 +48,8 @@ class Weights:
     country: float = 0.45
     near_km: float = 150.0
     temperature: float = 0.15
+    #: For a sense in the country of the story's locale (a US weather office's "Glasgow" is Glasgow, Montana).
+    locale: float = 0.7
 
 
 @dataclass(slots=True)
@@ -106,7 +108,7 @@ def _containers(text: str, mentions: list[Mention], gaz: Gazetteer) -> dict[int,
     return out
 
 
-def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _Senses:
+def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights, locale: str | None = None) -> _Senses:
     """Candidate senses per distinct name, each with its best base score over the name's mentions."""
     containers = _containers(text, mentions, gaz)
     is_container = {id(m) for m in containers.values()}
@@ -116,6 +118,8 @@ def _senses(text: str, mentions: list[Mention], gaz: Gazetteer, w: Weights) -> _
         container = containers.get(k)
         for idx in mention.ids:
             score = _base_score(gaz, mention.key, mention.demonym, idx, w)
+            if locale is not None and gaz.country_of(idx) == locale:
+                score += w.locale
             if container is not None and any(_contains(gaz, c, idx) for c in container.ids):
                 score += w.container
             if id(mention) in is_container and gaz.feature_of(idx) in ("country", "admin1"):
@@ -208,12 +212,15 @@ def _choose(gaz: Gazetteer, senses: _Senses, w: Weights) -> dict[str, tuple[int,
     return out
 
 
-def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, weights: Weights | None = None) -> list[Place]:
-    """Choose one entry per mention and return the placed mentions, in text order."""
+def resolve(
+    text: str, mentions: list[Mention], gaz: Gazetteer, weights: Weights | None = None, locale: str | None = None
+) -> list[Place]:
+    """Choose one entry per mention and return the placed mentions, in text order; senses in the country of
+    ``locale`` (a country code) are preferred."""
     if not mentions:
         return []
     w = weights or Weights()
-    chosen = _choose(gaz, _senses(text, mentions, gaz, w), w)
+    chosen = _choose(gaz, _senses(text, mentions, gaz, w, locale), w)
     return [_place(gaz, m, *chosen[m.key]) for m in mentions]
 
 

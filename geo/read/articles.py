@@ -31,7 +31,7 @@ from geo.read.fetch import fetch_url, web_url
 from geo.read.jsonl import BoundedLines, parse_json_object
 from geo.read.pagesplit import split_lines
 from geo.read.prose import first_sentence
-from geo.read.records import Article, Origin, Problem, new_article
+from geo.read.records import Article, Origin, Problem, new_article, read_locale
 from geo.read.textio import byte_lines, csv_rows, decode, page_lines
 from geo.read.webpages import feed_articles, html_articles
 
@@ -43,7 +43,7 @@ _EXTENSIONS: Final = {
     **dict.fromkeys((".xml", ".rss", ".atom"), "feed"),
     **dict.fromkeys((".html", ".htm"), "html"),
 }
-_FIELDS: Final = ("title", "text", "url", "source", "published_at")
+_FIELDS: Final = ("title", "text", "url", "source", "published_at", "locale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,12 @@ def _record_article(fields: Mapping[str, Any], where: str, origin: Origin, probl
         problems.append(Problem(where, f"{message}; left empty"))
     title = title or first_sentence(text or "")
     source = value["source"] or origin.source
-    return new_article(where, problems, title, text or title, url=value["url"], source=source, published_at=published)
+    locale = read_locale(value["locale"])
+    if value["locale"] and locale is None:
+        problems.append(Problem(where, f"locale {shown(value['locale'])} is not a two-letter country code; left empty"))
+    return new_article(
+        where, problems, title, text or title, url=value["url"], source=source, published_at=published, locale=locale
+    )
 
 
 def _json_object(raw: bytes, where: str, problems: list[Problem]) -> dict[str, Any] | None:

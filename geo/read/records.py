@@ -12,7 +12,7 @@ from typing import Any, Final
 from geo.limits import MAX_SOURCE_CHARS, MAX_STORY_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS, shown
 from geo.read.prose import fold
 
-__all__ = ["Article", "Origin", "Problem", "article_id", "new_article"]
+__all__ = ["Article", "Origin", "Problem", "article_id", "new_article", "read_locale"]
 
 #: Lone surrogates (from "\ud800" escapes or "&#xD800;"), which become U+FFFD.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
@@ -51,6 +51,9 @@ class Article:
     source: str | None = None
     #: Timezone-aware UTC when known.
     published_at: datetime | None = None
+    #: The country whose places the story most likely means (ISO 3166-1 alpha-2, "US" for a US weather office),
+    #: given by the source or by the user; None when unknown.
+    locale: str | None = None
 
     @classmethod
     def create(
@@ -61,12 +64,13 @@ class Article:
         url: str | None = None,
         source: str | None = None,
         published_at: datetime | None = None,
+        locale: str | None = None,
     ) -> Article:
         """An article with its content id; lone surrogates (from "\\ud800" escapes or "&#xD800;") become U+FFFD."""
         title, text = _valid_unicode(title), _valid_unicode(text)
         url = _valid_unicode(url) if url is not None else None
         source = _valid_unicode(source) if source is not None else None
-        return cls(article_id(title, text), title, text, url, source, published_at)
+        return cls(article_id(title, text), title, text, url, source, published_at, locale)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``published_at`` in ISO 8601)."""
@@ -78,6 +82,7 @@ class Article:
             "url": self.url,
             "source": self.source,
             "published_at": published,
+            "locale": self.locale,
         }
 
     @classmethod
@@ -91,6 +96,7 @@ class Article:
             data.get("url"),
             data.get("source"),
             datetime.fromisoformat(published) if published else None,
+            data.get("locale"),
         )
 
 
@@ -103,6 +109,7 @@ def new_article(
     url: str | None = None,
     source: str | None = None,
     published_at: datetime | None = None,
+    locale: str | None = None,
 ) -> Article:
     """An article of the given fields, each held to its limit (``geo.limits``) with a problem naming what was cut:
     the text to ``MAX_STORY_CHARS`` characters, the title to ``MAX_TITLE_CHARS``, the source to
@@ -120,7 +127,7 @@ def new_article(
         url = None
     if source is not None and len(source) > MAX_SOURCE_CHARS:
         source = _cut(source, MAX_SOURCE_CHARS)
-    return Article.create(title, text, url=url, source=source, published_at=published_at)
+    return Article.create(title, text, url=url, source=source, published_at=published_at, locale=locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +151,9 @@ class Origin:
     name: str
     source: str | None
     url: str | None
+
+
+def read_locale(text: str | None) -> str | None:
+    """A country code as a locale ("us" -> "US"); None for anything that is not two ASCII letters."""
+    code = (text or "").strip()
+    return code.upper() if len(code) == 2 and code.isascii() and code.isalpha() else None
