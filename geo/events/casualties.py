@@ -68,7 +68,8 @@ _WHO: Final = (
     r"(?:\s+(?!(?:and|or|but|were|was|are|is|have|has|had|been|be|being|could|would|may|might|will|shall|should|"
     r"must|to|missing|injured|injuries|injury|wounded|hurt|dead|killed|died|die|dies|death|deaths|fatalities|"
     r"displaced|evacuated|homeless|affected|including|in|at|on|after|as|when|while|by|from|during|with|since|"
-    r"suffered|sustained|received)\b)[a-z][\w-]*){0,5}"
+    r"suffered|sustained|received|critically|seriously|severely|slightly|badly|fatally|mortally|reportedly|"
+    r"later|also|still|then)\b)[a-z][\w-]*){0,5}"
 )
 #: A later group of a list is named the same way ("one government official").
 _WHO_ANY: Final = _WHO
@@ -142,7 +143,7 @@ _NOT_PEOPLE: Final = re.compile(
 _FIGURE: Final = rf"(?!an?\b){_COUNT}"
 _TOLL: Final = re.compile(
     rf"\b(?:(?:death |casualty )?toll|number of (?:[\w-]+\s+){{0,6}}?(?:deaths|dead|fatalities|people killed|victims|"
-    rf"(?:[\w-]+\s+){{0,2}}who (?:have )?died))\b[^.;]{{0,120}}?\b(?:to|at|of|reached|reaches|hits|is|is now|now|"
+    rf"(?:[\w-]+\s+){{0,2}}who (?:have )?died))\b[^.;]{{0,200}}?\b(?:to|at|of|reached|reaches|hits|is|is now|now|"
     rf"stands at|surpass(?:es|ed)|passe[sd]|exceeds?|exceeded|tops?|topped)\s+{_QUALIFIER}(?P<list>{_FIGURE})",
     re.IGNORECASE,
 )
@@ -220,6 +221,11 @@ _AGE: Final = re.compile(r"\b[\w]+[- ](?:years?|months?)[- ]old\b|\baged \d+\b",
 _NOBODY: Final = re.compile(r"\b(?:no one|nobody|none|no\s+\w+)\b", re.IGNORECASE)
 _PLURAL_HEAD: Final = re.compile(
     r"(?:s|people|men|women|children|police|cattle|personnel|staff|crew|family|families)$", re.IGNORECASE
+)
+#: A subject that ends in a verb or an auxiliary has no noun to count ("... are reported to have died").
+_NOT_A_HEAD: Final = re.compile(
+    r"\b(?:have|has|had|are|were|is|was|be|been|to|who|which|that)(?:\s+(?:reportedly|also|later|then))?$",
+    re.IGNORECASE,
 )
 _NOT_ONE_BY_VERB_BEFORE: Final = re.compile(r"\b(?:not|nearly|almost|narrowly|never)$", re.IGNORECASE)
 #: A count is no count when a unit of age or size follows it ("a five-year-old").
@@ -401,8 +407,9 @@ def _one_by_grammar(kind: str, text: str) -> list[tuple[int, Count]]:
         counted = [m.group().lower() for m in _COUNT_START.finditer(subject) if _opens_count(subject, m)]
         if any(word not in ("one", "another") for word in counted):
             continue  # a subject of more than one is read by the group patterns
-        if verb.startswith(("died", "drowned", "perished", "succumbed")) and _PLURAL_HEAD.search(subject):
-            continue  # "the villagers died": the verb does not tell how many
+        past = verb.startswith(("died", "drowned", "perished", "succumbed"))
+        if past and (_PLURAL_HEAD.search(subject) or _NOT_A_HEAD.search(subject)):
+            continue  # "the villagers died", "are reported to have died": the verb does not tell how many
         if _NOT_PEOPLE.search(subject.split()[-1]):
             continue
         found.append((match.start(), Count(1, False)))
@@ -439,16 +446,21 @@ def _counts(kind: str, text: str) -> list[Count]:
             (m.start(), _list_count(m.group("list"), last=not _NEW_CLAUSE.match(text, m.end())))
             for m in _OBJECT_AFTER[kind].finditer(text)
         ]
+    found_tolls: list[tuple[int, Count | None]] = []  # a toll is the story's own, whatever its clause says
     if kind == "killed":
         for pattern in (_TOLL, _TOTAL):
-            tolls = (m for m in pattern.finditer(text) if not _SPECULATIVE.search(m[0]))
-            found += [(m.start(), _list_count(m.group("list"))) for m in tolls]
+            told = (m for m in pattern.finditer(text) if not _SPECULATIVE.search(m[0]))
+            found_tolls += [(m.start(), _list_count(m.group("list"))) for m in told]
+        found += found_tolls
     if kind == "injured":
         found += [(m.start(), _list_count(m.group("list"))) for m in _INJURY_TOLL.finditer(text)]
     found += _one_by_grammar(kind, text)
     kept = [(at, count) for at, count in found if count is not None and count.value < 100_000_000]
-    counted = sorted(kept, key=lambda pair: pair[0])
-    return [dataclasses.replace(count, background=_background(text, at)) for at, count in counted]
+    toll_starts = {at for at, _ in found_tolls}
+    return [
+        dataclasses.replace(count, background=at not in toll_starts and _background(text, at))
+        for at, count in sorted(kept, key=lambda pair: pair[0])
+    ]
 
 
 def _background(text: str, at: int) -> bool:

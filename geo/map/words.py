@@ -64,6 +64,7 @@ _CUES: Final = {
 _REASON: Final = re.compile(r"^(?P<what>.+?) -> (?P<level>[1-5])$")
 _FACTS: Final = (
     ("deaths", "Deaths and missing", "{:,.0f}"),
+    ("missing", "Of them missing", "{:,.0f}"),
     ("injured", "Injured", "{:,.0f}"),
     ("displaced", "Displaced or affected", "{:,.0f}"),
     ("magnitude", "Magnitude", "{:g}"),

@@ -49,6 +49,7 @@ def test_one_person_is_told_by_grammar(text: str) -> None:
         "No one died, the fire service said.",
         "The storm dies down overnight.",
         "The protesters died in the crush.",  # plural: the verb does not tell how many
+        "Officials said many of the elderly residents, who were alone at home, are reported to have died.",
         "The senator was nearly killed in the crash.",
         "Soldiers killed the insurgents in the valley.",
     ],
@@ -81,6 +82,10 @@ def test_lists_add_up_and_including_does_not(text: str, killed: int) -> None:
         ("The shelling wounded more than 1,800 people.", {"injured": 1800}),
         ("Between the two towns, 30-40 people were injured.", {"injured": 30}),
         ("Four men were critically injured and 11 remain missing.", {"injured": 4, "missing": 11}),
+        (
+            "Nine people are killed, 40 others are injured, including 12 critically, and 30 are missing.",
+            {"killed": 9, "injured": 40, "missing": 30},
+        ),
         ("Five climbers suffered minor injuries on the descent.", {"injured": 5}),
         ("The driver sustained minor injuries.", {"injured": 1}),
         ("Eight people were taken to hospitals after the pile-up.", {"injured": 8}),
@@ -101,6 +106,7 @@ def test_injured_and_missing_in_their_forms(text: str, expected: dict[str, Any])
         ("The death toll from the explosion at a chemical depot rises to 31.", 31),
         ("The region surpasses 4,500 total deaths from the virus.", 4500),
         ("The death toll rises to 40; officials fear it could rise to 300.", 40),
+        ("The death toll from the storms across three provinces rises to 41 after a pilot is killed.", 41),
     ],
 )
 def test_tolls_and_their_updates(text: str, killed: int) -> None:

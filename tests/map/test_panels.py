@@ -54,6 +54,8 @@ def test_words_for_types_facts_sources_and_counts() -> None:
     assert type_label("terror_attack_shooting") == "Terror attack or shooting"
     facts = fact_lines({"deaths": 69, "injured": 150.0, "magnitude": 6.9, "wind_kmh": 298.4, "displaced": float("nan")})
     assert facts == ["Deaths and missing: 69", "Injured: 150", "Magnitude: 6.9", "Wind: 298 km/h"]
+    facts = fact_lines({"deaths": 74, "killed": 68, "missing": 6.0})
+    assert facts == ["Deaths and missing: 74", "Of them missing: 6"]
     assert source_label("https://www.reuters.com/world/x", "Reuters") == "reuters.com"
     assert source_label(None, "news_page.txt") == "uploaded file (news_page.txt)"
     assert source_label("javascript:alert(1)", "Wire") == "Wire"
