@@ -185,8 +185,18 @@ def test_downloads_are_prepared_on_demand_and_hold_the_shown_events(server: str,
     page.goto(f"{server}/?q=Nice")
     assert browser_page.events_count() == 1
     assert page.get_by_test_id("stDownloadButton").count() == 0
-    page.get_by_text("Prepare downloads").click()
-    page.get_by_test_id("stDownloadButton").first.wait_for(timeout=30_000)
+    for _ in range(3):  # a click that lands while the page redraws itself is lost: click until the switch is on
+        page.get_by_text("Prepare downloads").click()
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('input[type=checkbox]')].some(e => e.checked"
+                " && (e.closest('label') || e.parentElement).innerText.includes('Prepare downloads'))",
+                timeout=10_000,
+            )
+            break
+        except playwright_api.TimeoutError:
+            continue
+    page.get_by_test_id("stDownloadButton").first.wait_for(timeout=60_000)
     with page.expect_download(timeout=30_000) as download:
         page.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))

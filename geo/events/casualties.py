@@ -37,7 +37,7 @@ _UNITS: Final = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 #: One more person: "and another was hurt", "a second officer died".
-_ONE_MORE: Final = ("another", "a second", "a third", "a fourth", "a fifth")
+_ONE_MORE: Final = ("another", "a second", "a third", "a fourth", "a fifth", "his", "her", "their")
 _SCALES: Final = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 #: Vague counts, coded conservatively (ACLED).
 _VAGUE: Final = {
@@ -74,11 +74,16 @@ _WHO: Final = (
 #: A later group of a list is named the same way ("one government official").
 _WHO_ANY: Final = _WHO
 _GROUP: Final = rf"{_QUALIFIER}{_COUNT}{_WHO}"
-#: A later group of a list opens with a count, "a" or "an" only before a person ("two children and a man").
+_PERSON: Final = (
+    r"(?:man|woman|child|boy|girl|baby|person|teenager|soldier|officer|policeman|official|civilian|driver|"
+    r"passenger|worker|member|journalist|student|resident|firefighter|guard|pilot|commander|guide|nurse|doctor)"
+)
+#: A later group of a list opens with a count; "a", "an", "his", "her" or "their" only before a person, with at
+#: most two words between ("two children and a man", "two Americans and a British service member", "five
+#: workers and their driver": one each).
 _LATER_GROUP: Final = (
-    r"(?!an?\s+(?!(?:man|woman|child|boy|girl|baby|person|teenager|soldier|officer|policeman|official|civilian|"
-    rf"driver|passenger|worker|member|journalist|student|resident|firefighter|guard|pilot)\b)){_QUALIFIER}{_COUNT}"
-    rf"{_WHO_ANY}"
+    rf"(?:(?:his|her|their)\s+(?=(?:[\w-]+\s+){{0,2}}{_PERSON}\b)|"
+    rf"(?!an?\s+(?!(?:[\w-]+\s+){{0,2}}{_PERSON}\b)){_QUALIFIER}{_COUNT}){_WHO_ANY}"
 )
 #: A part of a group named after it, which does not add: "including two women", ", two seriously".
 _PART: Final = (
@@ -121,6 +126,9 @@ _NEW_CLAUSE: Final = re.compile(r"\s+(?:have|has|had|are|were|was|is|been|remain
 _AFTER_FIGURE_WORD: Final = re.compile(r"(?<!\bup)\s+(?:to|at)\s+$", re.IGNORECASE)
 #: Where a clause ends: a full stop, a semicolon, a comma before a space.
 _CLAUSE_END: Final = re.compile(r"[.;](?!\d)|,\s")
+#: Two counts of one sentence set against each other by "while" add up ("two are killed in A, while three die in
+#: B"); "with" would name a part ("23 died, with 18 in Tennessee").
+_WHILE: Final = re.compile(r"[^.;]*[,;]\s*while\b[^.;]*", re.IGNORECASE)
 #: Words of a toll over a long time or a wide area: such a toll is the story's only when it gives no other.
 _BACKGROUND: Final = re.compile(
     r"\b(?:since|so far this year|this year|to date|in total|overall|across|a series of|cumulative|earlier|"
@@ -203,6 +211,13 @@ _ONE_BY_NOUN: Final = {
     ),
     "injured": re.compile(r"\b(?:one|an|a single)\s+(?:[a-z]+\s+)?injury\b", re.IGNORECASE),
 }
+#: Two named people, coordinated, as the subject of a plural death verb: "Former prosecutor Elena Ruiz and
+#: businessman Tomas Vidal are shot dead".
+_TWO_NAMED: Final = re.compile(
+    r"(?-i:[A-Z][\w'-]+(?: [A-Z][\w'-]+)+) and (?:[a-z][\w-]* ){0,3}(?-i:[A-Z][\w'-]+(?: [A-Z][\w'-]+)+),? "
+    rf"(?:are|were|have been|had been)(?: (?:both|reportedly|later|also))? {_SINGLE_DEATH}",
+    re.IGNORECASE,
+)
 #: More ways of telling of one death: "claims at least one life", "a body was found", "left a man dead",
 #: "the death of Haqqani leader Shabeer" (a name follows: case matters).
 _ONE_DEATH: Final = (
@@ -318,7 +333,7 @@ class Casualties:
 
 #: A group of "others" is more people, told apart from those counted before it.
 _OTHERS: Final = re.compile(rf"{_QUALIFIER}{_COUNT}\s+(?:\w+\s+)?others?\b", re.IGNORECASE)
-_GROUP_START: Final = re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})", re.IGNORECASE)
+_GROUP_START: Final = re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}|his|her|their)\b", re.IGNORECASE)
 _SPLIT: Final = re.compile(_SEP, re.IGNORECASE)
 _DROP_INCLUDING: Final = re.compile(rf"{_PART},?", re.IGNORECASE)
 
@@ -418,6 +433,7 @@ def _one_by_grammar(kind: str, text: str) -> list[tuple[int, Count]]:
     if kind == "killed":
         found += [(m.start(), Count(1, False)) for pattern in _ONE_DEATH for m in pattern.finditer(text)]
         found += [(m.start(), Count(1, False)) for m in _ONE_KILLED.finditer(text) if _one_object(m.group("object"))]
+        found += [(m.start(), Count(2, False)) for m in _TWO_NAMED.finditer(text)]
     return found
 
 
@@ -457,9 +473,14 @@ def _counts(kind: str, text: str) -> list[Count]:
     found += _one_by_grammar(kind, text)
     kept = [(at, count) for at, count in found if count is not None and count.value < 100_000_000]
     toll_starts = {at for at, _ in found_tolls}
+    ordered = sorted(kept, key=lambda pair: pair[0])
     return [
-        dataclasses.replace(count, background=at not in toll_starts and _background(text, at))
-        for at, count in sorted(kept, key=lambda pair: pair[0])
+        dataclasses.replace(
+            count,
+            background=at not in toll_starts and _background(text, at),
+            others=count.others or (n > 0 and _WHILE.fullmatch(text, ordered[n - 1][0], at) is not None),
+        )
+        for n, (at, count) in enumerate(ordered)
     ]
 
 

@@ -66,8 +66,14 @@ def test_no_one_person_where_the_grammar_does_not_say_so(text: str) -> None:
         ("Nine miners, including a foreman, were killed underground.", 9),
         ("Six workers and two children drown when the ferry sinks.", 8),
         ("Twelve people were killed and three others died later in hospital.", 15),
+        ("Two hikers are killed in a rockslide in the north, while three people die in floods in the south.", 5),
+        ("At least 23 people die in the cold wave, with 18 dead in the capital.", 23),
         ("The avalanche killed all five climbers of the team.", 5),
         ("The rockfall took the lives of three hikers.", 3),
+        ("A drone strike kills two Americans and a British service member.", 3),
+        ("The blast killed five workers and their local driver.", 5 + 1),
+        ("The strike killed two soldiers and a tank.", 2),
+        ("Former prosecutor Elena Ruiz and businessman Tomas Vidal are shot dead in a cafe.", 2),
     ],
 )
 def test_lists_add_up_and_including_does_not(text: str, killed: int) -> None:
