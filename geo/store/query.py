@@ -274,8 +274,7 @@ class EventQuery:
                 if hits and selection is not None:
                     cursor.register("hits", pa.table({"id": self._index().search(selection.text)}))
                 where, values = (selection or EventFilter()).where(hits, valid=valid)
-                parts = "read_parquet(?, union_by_name = true)"  # parts written before a column was added lack it
-                source = f"(SELECT * FROM {parts if files else _EMPTY} WHERE {where})"
+                source = f"(SELECT * FROM {_PARTS if files else _EMPTY} WHERE {where})"
                 values = [files, *values] if files else values
                 return cursor.sql(sql.format(rows=source), params=[*values, *params]).to_arrow_table()
             except duckdb.IOException as err:
@@ -453,6 +452,11 @@ _EMPTY: Final = (
     "NULL::VARCHAR AS country_code, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::BLOB AS geometry, "
     "NULL::VARCHAR AS places WHERE false)"
 )
+
+
+#: The rows of the parts. Parts written before a column was added lack it: they are read by name, beside the empty
+#: table of every column, so each column exists even when no part has it yet.
+_PARTS: Final = f"(SELECT * FROM read_parquet(?, union_by_name = true) UNION ALL BY NAME SELECT * FROM {_EMPTY})"
 
 
 def _fields(selection: EventFilter) -> dict[str, Any]:
