@@ -31,7 +31,7 @@ from geo.errors import DataFormatError
 from geo.events.lexicon import EVENT_TYPES
 from geo.store.index import StoreIndex
 from geo.store.location import StoreError, StoreLocation
-from geo.store.schema import EVENT_COLUMNS, conform
+from geo.store.schema import COLUMNS, EVENT_COLUMNS, conform
 from geo.store.snapshots import Snapshot, latest
 
 __all__ = ["Bounds", "EventFilter", "EventQuery", "Facets", "Overview", "shared_query"]
@@ -441,16 +441,16 @@ class EventQuery:
         self._con.close()
 
 
-#: The rows of an empty store (the columns the questions use, no rows).
+_KINDS: Final = {column.name: column.kind for column in COLUMNS}
+_SQL_TYPES: Final = {"str": "VARCHAR", "time": "TIMESTAMPTZ", "int": "BIGINT", "float": "DOUBLE"}
+#: The rows of an empty store: every column of the schema, no rows.
 _EMPTY: Final = (
-    "(SELECT NULL::VARCHAR AS event_id, NULL::VARCHAR AS title, NULL::VARCHAR AS text, NULL::VARCHAR AS url, "
-    "NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS published_at, NULL::TIMESTAMPTZ AS ingested_at, "
-    "NULL::VARCHAR AS event_type, NULL::VARCHAR AS secondary_types, NULL::BIGINT AS severity, "
-    "NULL::VARCHAR AS severity_reason, NULL::BIGINT AS deaths, NULL::BIGINT AS killed, NULL::BIGINT AS missing, "
-    "NULL::BIGINT AS injured, NULL::BIGINT AS displaced, NULL::DOUBLE AS magnitude, NULL::BIGINT AS category, "
-    "NULL::DOUBLE AS wind_kmh, NULL::VARCHAR AS place_name, NULL::VARCHAR AS place_precision, "
-    "NULL::VARCHAR AS country_code, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, NULL::BLOB AS geometry, "
-    "NULL::VARCHAR AS places WHERE false)"
+    "(SELECT "
+    + ", ".join(
+        "NULL::BLOB AS geometry" if name == "geometry" else f"NULL::{_SQL_TYPES[_KINDS[name]]} AS {name}"
+        for name in EVENT_COLUMNS
+    )
+    + " WHERE false)"
 )
 
 
