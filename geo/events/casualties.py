@@ -92,17 +92,21 @@ _PART: Final = (
 )
 _INCLUDING: Final = rf"(?:{_PART},?)?"
 _SEP: Final = r"(?:\s*,(?!\d)\s*(?:and\s+)?|\s+and\s+)"
-_LIST: Final = rf"(?P<list>{_GROUP}{_INCLUDING}(?:{_SEP}{_LATER_GROUP}{_INCLUDING}){{0,4}})"
+#: An aside about the group between commas: "123 people, many of whom were elderly, are reported to have died".
+_ASIDE: Final = r"(?:,\s+(?:(?:many|most|some|all|several|none) of (?:whom|them)|who)\b[^,.;]{0,60},)?"
+_LIST: Final = rf"(?P<list>{_GROUP}{_INCLUDING}(?:{_SEP}{_LATER_GROUP}{_INCLUDING}){{0,4}}){_ASIDE}"
 _BE: Final = (
     r"(?:\s+(?:have|has|had|are|were|was|is|been|being|reportedly|reported|believed|feared|confirmed|"
     r"found|now|still|later|also|left|remain|remained|remains|all|as|declared|listed|seriously|critically|"
-    r"severely|slightly|badly|fatally|mortally|repeatedly|to be|presumed)){0,4}"
+    r"severely|slightly|badly|fatally|mortally|repeatedly|to be|to have|presumed)){0,4}"
     r"(?:\s+(?!(?:wounded|injured|killed|displaced|evacuated)\b)[a-z]+ed\s+and)?"
 )
+#: Ways of being killed told with "to death".
+_TO_DEATH: Final = r"(?:stoned|stabbed|burned|beaten|frozen|crushed) to death"
 _WORDS: Final = {
     "killed": r"(?:killed|dead|died|die|dies|deaths|death|fatalities|perished|drowned|drown|lost their lives|"
-    r"lives lost|bodies|gunned down|shot dead|beheaded|executed|assassinated|"
-    r"(?:stoned|stabbed|burned|beaten|frozen|crushed) to death)",
+    r"lives lost|bodies|gunned down|shot dead|beheaded|executed|assassinated|massacred|"
+    rf"{_TO_DEATH})",
     "missing": r"(?:missing|unaccounted for|trapped)",
     "injured": r"(?:injured|wounded|hurt|(?:(?:minor|serious|critical|severe|(?:non-)?life-threatening)\s+)?injuries|"
     r"hospitali[sz]ed|burned|burnt|stabbed(?!\s+to death)|taken to (?:a |the )?hospitals?|treated for injuries|"
@@ -111,7 +115,7 @@ _WORDS: Final = {
 }
 _VERB_FIRST: Final = {
     "killed": r"(?:killing|kills|kill|killed|claim(?:ed|ing|s)?(?: the lives of)?|"
-    r"(?:took|take|takes|taking) the lives of|shoots? dead|shooting dead|"
+    r"(?:took|take|takes|taking) the lives of|shoots? dead|shooting dead|massacr(?:ed|ing|es?)|"
     r"fatally (?:shoots|shot|shooting|stabs|stabbed|stabbing)|gunn(?:ed|ing) down|guns down|beheads?|beheading|"
     r"deaths? of)",
     "injured": r"(?:injuring|injures|injure|wounding|wounds|wounded|injured|hurting)",
@@ -134,6 +138,11 @@ _BACKGROUND: Final = re.compile(
     r"\b(?:since|so far this year|this year|to date|in total|overall|across|a series of|cumulative|earlier|"
     r"previous|over the (?:past|last)|in the (?:past|last)|in recent (?:days|weeks|months|years)|one of)\b",
     re.IGNORECASE,
+)
+#: Words that say people were found alive: such people are not missing.
+_TRAPPED_ALIVE: Final = re.compile(
+    r"^(?!.*\b(?:missing|unaccounted)\b).*\b(?:rescu\w*|sav(?:e|ed|ing)|freed|pulled (?:out )?alive|found alive)\b",
+    re.IGNORECASE | re.DOTALL,
 )
 #: A toll that is feared or foreseen, not counted.
 _SPECULATIVE: Final = re.compile(r"\b(?:could|may|might|would|will|expected|feared|fears|projected|likely)\b", re.I)
@@ -167,7 +176,7 @@ _TOTAL: Final = re.compile(
     re.IGNORECASE,
 )
 _SINGLE_DEATH: Final = (
-    r"(?:(?:\w+\s+and\s+)?killed|(?:stoned|stabbed|burned|beaten|frozen|crushed) to death|shot dead|gunned down|"
+    rf"(?:(?:\w+\s+and\s+)?killed|{_TO_DEATH}|shot dead|gunned down|"
     r"beheaded|executed|assassinated|found dead|pronounced dead|confirmed dead|killed in action)"
 )
 #: One person, told by a singular verb: "X is killed", "X was shot dead", "X dies", "X passes away".
@@ -206,7 +215,8 @@ _SINGULAR_OPENER: Final = re.compile(r"(?i:a|an|the|one|another|his|her|its|thei
 #: "one death", "a traffic fatality", "the first death", "resulted in one injury".
 _ONE_BY_NOUN: Final = {
     "killed": re.compile(
-        r"\b(?:one|1|a|an|the first|its first|a second|another)\s+(?:[a-z]+\s+)?(?:death|fatality)\b(?!\s+toll)",
+        r"\b(?:one|1|a|an|the first|its first|their first|a second|another)\s+(?:[a-z]+\s+)?(?:death|fatality)\b"
+        r"(?!\s+toll)",
         re.IGNORECASE,
     ),
     "injured": re.compile(r"\b(?:one|an|a single)\s+(?:[a-z]+\s+)?injury\b", re.IGNORECASE),
@@ -261,7 +271,7 @@ _COUNT_START: Final = re.compile(
 )
 _SENTENCE: Final = re.compile(r"(?<=[.!?])\s+")
 _TRIGGER: Final = re.compile(
-    r"\b(?:(?P<killed>kill|dead|die|death|fatal|perish|drown|lives|life|lost|bodies|toll|gunn|shot|behead|execut|"
+    r"\b(?:(?P<killed>kill|dead|die|death|fatal|perish|drown|lives|life|lost|bodies|toll|gunn|shot|behead|execut|massacr|"
     r"assassinat|succumb|passes away|stoned|stabbed|beaten|frozen|crushed)"
     r"|(?P<missing>missing|unaccounted|trapped)|(?P<injured>injur|wound|hurt|hospital|burn|stabbed)"
     r"|(?P<displaced>displac|evacuat|homeless|affect|fled|relocat|shelter|rescued|forc))",
@@ -335,6 +345,8 @@ class Casualties:
 _OTHERS: Final = re.compile(rf"{_QUALIFIER}{_COUNT}\s+(?:\w+\s+)?others?\b", re.IGNORECASE)
 _GROUP_START: Final = re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}|his|her|their)\b", re.IGNORECASE)
 _SPLIT: Final = re.compile(_SEP, re.IGNORECASE)
+#: A group of "others" ends with that word ("65 others just four days after").
+_AFTER_OTHERS: Final = re.compile(r"(?<=\bothers)\b.*", re.IGNORECASE | re.DOTALL)
 _DROP_INCLUDING: Final = re.compile(rf"{_PART},?", re.IGNORECASE)
 
 
@@ -344,7 +356,11 @@ def _list_count(words: str, *, last: bool = True) -> Count | None:
     groups = _SPLIT.split(_DROP_INCLUDING.sub("", words))
     if not last and len(groups) > 1:
         groups = groups[:-1]
-    if any(_NOT_PEOPLE.search(_AGE.sub("", group)) for group in groups):
+    groups = [_AFTER_OTHERS.sub("", group) for group in groups]
+    things = [n for n, group in enumerate(groups) if _NOT_PEOPLE.search(_AGE.sub("", group))]
+    if things:  # a list ends before a group of things ("150 others, several days after"); none of things counts
+        groups = groups[: things[0]]
+    if not groups:
         return None
     total, vague = 0, False
     for group in groups:
@@ -385,8 +401,8 @@ def _opens_count(text: str, match: re.Match[str]) -> bool:
         return False  # "a five-year-old", "no one died"
     if not digits:
         return True
-    if at > 0 and (text[at - 1] == "-" or (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())):
-        return False  # inside a number or a name: "1.2 million", "COVID-19"
+    if at > 0 and (text[at - 1] in "-/" or (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit())):
+        return False  # inside a number, a date or a name: "1.2 million", "2/2/19", "COVID-19"
     if _NAME_BEFORE.search(text, max(0, at - 40), at):
         return False  # a model or a route: "a Boeing 737", "Flight 182"
     return not (len(word) == 4 and 1800 <= int(word) <= 2100 and text[end : end + 1] != ",")  # a year
@@ -472,6 +488,8 @@ def _counts(kind: str, text: str) -> list[Count]:
         found += [(m.start(), _list_count(m.group("list"))) for m in _INJURY_TOLL.finditer(text)]
     found += _one_by_grammar(kind, text)
     kept = [(at, count) for at, count in found if count is not None and count.value < 100_000_000]
+    if kind == "missing":  # people trapped and then rescued or saved are not missing
+        kept = [(at, count) for at, count in kept if not _TRAPPED_ALIVE.search(_clause(text, at))]
     toll_starts = {at for at, _ in found_tolls}
     ordered = sorted(kept, key=lambda pair: pair[0])
     return [
@@ -484,11 +502,16 @@ def _counts(kind: str, text: str) -> list[Count]:
     ]
 
 
-def _background(text: str, at: int) -> bool:
-    """Whether the clause around ``at`` tells of a toll over a long time or a wide area."""
+def _clause(text: str, at: int) -> str:
+    """The clause of ``text`` around ``at``."""
     start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, at)), default=0)
     after = _CLAUSE_END.search(text, at)
-    return bool(_BACKGROUND.search(text, start, after.start() if after else len(text)))
+    return text[start : after.start() if after else len(text)]
+
+
+def _background(text: str, at: int) -> bool:
+    """Whether the clause around ``at`` tells of a toll over a long time or a wide area."""
+    return bool(_BACKGROUND.search(_clause(text, at)))
 
 
 def _add_others(counts: list[Count]) -> list[Count]:

@@ -102,13 +102,28 @@ class MapEvent:
             url=row.get("url"),
             source=row.get("source"),
             places=places,
-            broad=any(mark in places for mark in _BROAD_MARKS)
-            and broad_place(place_feature(places, row.get("place_name"), lat, lon)),
+            broad=broad_row(row, lat, lon),
         )
 
 
 #: Kinds of place an event may sit on the centre of, as written in the ``places`` JSON (a quick look first).
 _BROAD_MARKS: Final = tuple(f'"feature": "{kind}"' for kind in BROAD_FEATURES)
+
+
+#: Placements that say only the country or the sea or region: drawn apart, as its centre only.
+BROAD_PRECISIONS: Final = frozenset({"country", "region"})
+
+
+def broad_row(row: Mapping[Hashable, Any], lat: float, lon: float) -> bool:
+    """Whether a stored event sits only on the centre of a country, sea or region: its ``place_precision``, or
+    for a store written before that column, the kind of the place it sits on."""
+    precision = row.get("place_precision")
+    if isinstance(precision, str):
+        return precision in BROAD_PRECISIONS
+    places = str(row.get("places") or "[]")
+    return any(mark in places for mark in _BROAD_MARKS) and broad_place(
+        place_feature(places, row.get("place_name"), lat, lon)
+    )
 
 
 def place_feature(places: str, name: str | None, lat: float, lon: float) -> str | None:

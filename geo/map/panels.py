@@ -15,10 +15,9 @@ import pandas as pd
 
 from geo.errors import DataFormatError
 from geo.events.lexicon import EVENT_TYPES
-from geo.map.markers import BROAD_NOTE, SEVERITY_COLOURS, place_feature
+from geo.map.markers import BROAD_NOTE, SEVERITY_COLOURS, broad_row
 from geo.map.words import (
     SEVERITY_NAMES,
-    broad_place,
     fact_lines,
     markdown_plain,
     severity_words,
@@ -105,7 +104,6 @@ class EventDetails:
         place = ", ".join(dict.fromkeys(part for part in (name, country) if part))
         lat, lon = _value(row.get("lat")), _value(row.get("lon"))
         places = str(row.get("places") or "[]")
-        feature = place_feature(places, _value(row.get("place_name")), lat, lon) if lat is not None else None
         url = _value(row.get("url"))
         published = _value(row.get("published_at"))
         return cls(
@@ -116,7 +114,7 @@ class EventDetails:
             colour=SEVERITY_COLOURS[level],
             type_text=type_label(str(row["event_type"])),
             place=place or "no place on the map",
-            broad=broad_place(feature),
+            broad=lat is not None and lon is not None and broad_row(row, lat, lon),
             date=None if published is None else pd.Timestamp(published).strftime("%d %B %Y"),
             source=source_label(url, _value(row.get("source"))),
             url=url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None,

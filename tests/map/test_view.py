@@ -456,3 +456,11 @@ def test_large_inputs_drop_popups_but_keep_tooltips(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(mapview, "LARGE_INPUT", 2)
     columns = event_columns(render(mixed))
     assert "popup" not in columns and columns["title"] == ["Flood a", "Flood b", "Flood c", "Flood d"]
+
+
+def test_the_stored_precision_decides_what_is_drawn_as_a_centre(mixed: pd.DataFrame) -> None:
+    stored = mixed.assign(place_precision=["country", "region", "city", "point", None])
+    broad = {event.event_id: event.broad for event in map_events(stored)}
+    assert broad == {"a": True, "b": True, "c": False, "d": False}
+    older = mixed.assign(place_precision=[None] * 5)  # a store written before the column
+    assert [event.broad for event in map_events(older)] == [False, False, False, True]
