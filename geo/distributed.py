@@ -9,7 +9,9 @@ its batches' events into part files of its own under the ingest's staging folder
 counts travel back; at the end the client takes the workers' parts and commits them in one version, so the
 ingest is still atomic (a worker lost on the way makes it fail, committing nothing). Otherwise (a cluster
 elsewhere, a store on this machine) the workers send their tables back and the client stages them in input
-order, exactly as :func:`geo.ingest.ingest_sources` does. Either way the same events are stored; with the
+order, exactly as :func:`geo.ingest.ingest_sources` does, giving each story its event (``cluster_id``). Workers
+that write their own parts cannot see each other's stories: theirs are stored with no cluster (each its own
+event on the page). Either way the same events are stored; with the
 client staging and the same ``ingested_at`` the two give the same table, row for row.
 
 The pipeline geocodes offline only. Were the online fallback (:mod:`geo.places.geocoders`) ever called from it,
@@ -29,7 +31,7 @@ from typing import Final
 import geopandas as gpd
 from distributed import Client, Future, LocalCluster, as_completed
 
-from geo.ingest import BATCH_SIZE, IngestReport, article_batches, build_events, finish_ingest
+from geo.ingest import BATCH_SIZE, IngestReport, StoryClusters, article_batches, build_events, finish_ingest
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Source
 from geo.read.records import Article, Problem
@@ -112,12 +114,14 @@ def _run_batches(
     ingested_at: datetime,
     progress: Callable[[int], None] | None,
 ) -> int:
-    """Stage the event tables of ``batches`` in input order; the stories they held.
+    """Stage the event tables of ``batches`` in input order, each story given its event (cluster) as in one
+    process; the stories they held.
 
     At most ``IN_FLIGHT_PER_WORKER`` batches per worker thread are running or done but waiting for an
     earlier one, so a slow batch holds back new submissions rather than letting results pile up."""
     threads = sum(client.nthreads().values())
     window = IN_FLIGHT_PER_WORKER * max(threads, 1)
+    clusters = StoryClusters(staged.path)
     numbered = enumerate(batches)
     pending: dict[Future[Built], tuple[int, int]] = {}
     waiting: dict[int, Built] = {}
@@ -141,7 +145,7 @@ def _run_batches(
             progress(size)
         while next_index in waiting:
             events, left_out = waiting.pop(next_index)
-            staged.add(events)
+            staged.add(clusters.assign(events))
             problems.extend(left_out)
             next_index += 1
         fill()
@@ -162,6 +166,7 @@ def _run_staging_batches(
     """Have the workers build and stage the batches themselves, then take their parts; the stories read."""
     threads = sum(client.nthreads().values())
     window = IN_FLIGHT_PER_WORKER * max(threads, 1)
+    clusters = StoryClusters(staged.path)
     folder = staged.new_part_path().rsplit("/", 1)[0]
     pending: dict[Future[Staged], int] = {}
     done = as_completed()

@@ -11,24 +11,28 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DataFormatError
 from geo.events.classifier import classify
+from geo.events.clusters import SCOPES, ClusterIndex, stories, with_clusters
 from geo.events.location import place_precision, primary_place
 from geo.limits import shown
 from geo.places.geoparse import Geoparser
 from geo.read.articles import Source, iter_articles
 from geo.read.records import Article, Problem
 from geo.store.eventstore import StagedEvents, StorePath, staged_events
+from geo.store.location import StoreError
+from geo.store.query import EventQuery
 from geo.store.schema import conform_rows, empty_events
 
 __all__ = [
     "IngestReport",
+    "StoryClusters",
     "article_batches",
     "build_events",
     "event_row",
@@ -185,6 +189,44 @@ def article_batches(
         yield from _batches(articles, size)
 
 
+class StoryClusters:
+    """Each new story's event (``cluster_id``) among the stories stored and those added before it: the stored
+    stories of the days a batch may join are read from the store once, when a batch first needs them."""
+
+    #: Days before a batch's first story whose stories it may join: the longest window of any type.
+    REACH: Final = timedelta(days=max(scope.days for scope in SCOPES.values()))
+
+    def __init__(self, store: StorePath) -> None:
+        self.store = store
+        self.index = ClusterIndex()
+        self._since: date | None = None
+
+    def assign(self, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``table`` with the ``cluster_id`` of each of its stories."""
+        if table.empty:
+            return table
+        days = pd.to_datetime(table["published_at"].fillna(table["ingested_at"]), utc=True).dt.date.dropna()
+        if len(days):
+            self._read_stored(min(days) - self.REACH)
+        return with_clusters(table, self.index)
+
+    def _read_stored(self, since: date) -> None:
+        if self._since is not None and since >= self._since:
+            return
+        try:
+            query = EventQuery(self.store)
+            try:
+                stored = query.stories(since, self._since)
+            finally:
+                query.close()
+        except StoreError:
+            stored = pd.DataFrame()
+        if not stored.empty:
+            for story, cluster in zip(stories(stored), stored["cluster_id"], strict=True):
+                self.index.add(story, cluster_id=cluster if isinstance(cluster, str) and cluster else None)
+        self._since = since
+
+
 def finish_ingest(staged: StagedEvents, problems: Iterable[Problem], *, read: int) -> IngestReport:
     """Append the staged events to the store in one atomic write and report the run.
 
@@ -213,9 +255,10 @@ def ingest_sources(
     now = ingested_at or datetime.now(UTC)
     problems: list[Problem] = []
     read = 0
+    clusters = StoryClusters(store)
     with staged_events(store) as staged:
         for batch in article_batches(sources, problems, files=files, locale=locale):
-            staged.add(build_events(batch, parser, ingested_at=now, problems=problems))
+            staged.add(clusters.assign(build_events(batch, parser, ingested_at=now, problems=problems)))
             read += len(batch)
             if progress is not None:
                 progress(len(batch))

@@ -23,6 +23,7 @@ from geo.places.geoparse import Geoparser
 from geo.read.articles import Upload, iter_articles
 from geo.read.records import Article, Problem, article_id
 from geo.store.eventstore import read_events
+from geo.store.query import EventFilter, EventQuery
 from geo.store.schema import EVENT_COLUMNS, empty_events
 from tests.stores import snapshot_bytes
 
@@ -456,3 +457,26 @@ def test_a_bad_locale_is_a_message(run_geo: RunGeo, tmp_path: Path) -> None:
     source = _weather_reports(tmp_path / "bad.jsonl", "U1")
     done = run_geo("ingest", str(source), "--store", str(tmp_path / "events.parquet"))
     assert "locale 'U1' is not a two-letter country code; left empty" in done.stderr
+
+
+def _jsonl(*stories: tuple[str, str, str, str]) -> bytes:
+    fields = ("title", "text", "published_at", "source")
+    return "".join(json.dumps(dict(zip(fields, story, strict=True))) + "\n" for story in stories).encode()
+
+
+def test_stories_of_one_event_share_a_cluster_across_runs(tmp_path: Path, geoparser: Geoparser) -> None:
+    store = tmp_path / "events.parquet"
+    first = ("Quake hits Padang", "A magnitude 6.9 earthquake strikes near Padang, Indonesia, killing 12 people.",
+             "2024-05-01", "Wire A")  # fmt: skip
+    other = ("Floods in Lyon", "Floods in Lyon, France, force 300 people from their homes.", "2024-05-02", "Wire A")
+    later = ("Padang toll rises", "The death toll from the earthquake near Padang, Indonesia, rises to 40.",
+             "2024-05-02", "Wire B")  # fmt: skip
+    ingest_sources([Upload("a.jsonl", _jsonl(first, other))], store, geoparser)
+    ingest_sources([Upload("b.jsonl", _jsonl(later))], store, geoparser)  # a later run reads the stored stories
+    table = read_events(store).set_index("title")
+    assert table.loc["Padang toll rises", "cluster_id"] == table.loc["Quake hits Padang", "cluster_id"]
+    assert table.loc["Quake hits Padang", "cluster_id"] == table.loc["Quake hits Padang", "event_id"]
+    assert table.loc["Floods in Lyon", "cluster_id"] == table.loc["Floods in Lyon", "event_id"]
+    query = EventQuery(store, refresh=0)
+    (deaths,) = query.rows(EventFilter(types=("earthquake",)), ["deaths"])["deaths"]
+    assert query.count() == 2 and deaths == 40

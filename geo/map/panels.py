@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import pandas as pd
@@ -33,6 +33,7 @@ __all__ = [
     "country_label",
     "filter_labels",
     "problem_list",
+    "report_line",
     "share_box_html",
     "table_frame",
     "view_bounds",
@@ -94,6 +95,8 @@ class EventDetails:
     facts: tuple[str, ...]
     places: tuple[str, ...]
     text: str
+    #: The stories that report the same event, the first report first (one line each), when there are several.
+    reports: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, row: Mapping[Hashable, Any], countries: Mapping[str, str]) -> EventDetails:
@@ -132,12 +135,32 @@ class EventDetails:
         if self.broad_note:
             lines += [f"*{markdown_plain('Marker ' + self.broad_note)}.*", ""]
         lines += [f"- {markdown_plain(fact)}" for fact in self.facts]
-        return "\n".join([*lines, "", markdown_plain(f"Source: {self.source}")])
+        lines += ["", markdown_plain(f"Source: {self.source}")]
+        if len(self.reports) > 1:
+            lines += ["", f"**{len(self.reports)} reports of this event**", ""]
+            lines += [f"- {markdown_plain(line)}" for line in self.reports]
+        return "\n".join(lines)
+
+    def with_reports(self, stories: pd.DataFrame) -> EventDetails:
+        """These details listing the stories of the event (columns of :meth:`EventQuery.reports`)."""
+        return replace(self, reports=tuple(report_line(row) for row in stories.to_dict("records")))
 
     @property
     def broad_note(self) -> str | None:
         """Why the marker sits where it does, when the story names nothing finer than a country or area."""
         return BROAD_NOTE if self.broad else None
+
+
+def report_line(row: Mapping[Hashable, Any]) -> str:
+    """One story of an event in words: "01 May 2024 · reuters.com · Quake kills 12 in Padang · deaths 12"."""
+    day, deaths = _value(row.get("day")), _value(row.get("deaths"))
+    parts = [
+        None if day is None else pd.Timestamp(day).strftime("%d %b %Y"),
+        source_label(_value(row.get("url")), _value(row.get("source"))),
+        str(row.get("title") or ""),
+        None if deaths is None else f"deaths {int(deaths):,}",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 def _value(value: Any) -> Any:
@@ -164,7 +187,8 @@ def _mentioned(places: str, countries: Mapping[str, str]) -> list[str]:
 
 
 def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFrame:
-    """The events as the page's table: human columns, most severe and latest first; the index is the event id."""
+    """The events as the page's table: human columns (with "Reports", how many stories tell each event, when the
+    rows say), most severe and latest first; the index is the event id."""
     severity = events["severity"].astype(int)
     date = pd.to_datetime(events["published_at"], utc=True).fillna(pd.to_datetime(events["ingested_at"], utc=True))
     codes = events["country_code"]
@@ -182,6 +206,8 @@ def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFr
         },
         index=pd.Index(events["event_id"], name="event_id"),
     )
+    if "stories" in events:  # an event told by several stories
+        frame["Reports"] = events["stories"].fillna(1).astype(int).to_numpy()
     order = pd.DataFrame({"severity": severity.to_numpy(), "date": date.to_numpy()}, index=frame.index)
     return frame.loc[order.sort_values(["severity", "date"], ascending=False, na_position="last").index]
 

@@ -246,17 +246,25 @@ class EventQuery:
             return state.index
 
     def _run(
-        self, sql: str, params: Sequence[Any], selection: EventFilter | None, *, valid: bool = True, keep: bool = False
+        self,
+        sql: str,
+        params: Sequence[Any],
+        selection: EventFilter | None,
+        *,
+        valid: bool = True,
+        keep: bool = False,
+        events: bool = True,
     ) -> pa.Table:
         """Run ``sql`` with ``{rows}`` standing for the filtered rows of the newest version; retried once on a
         newer version if a merge deleted a part of the one being read. Small answers (or, with ``keep``, any) are
-        kept for the version: the page and the map's server often ask the same."""
-        key = (self.snapshot().token, sql, repr(params), repr(selection), valid)
+        kept for the version: the page and the map's server often ask the same. With ``events``, ``{rows}`` holds
+        one row per event (the stories of one cluster as one: see :data:`_EVENTS`); else one per story."""
+        key = (self.snapshot().token, sql, repr(params), repr(selection), valid, events)
         with self._state.lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        table = self._ask(sql, params, selection, valid=valid)
+        table = self._ask(sql, params, selection, valid=valid, events=events)
         if keep or table.num_rows <= CACHED_ROWS:
             with self._state.lock:
                 self._answers[key] = table
@@ -264,7 +272,9 @@ class EventQuery:
                     self._answers.popitem(last=False)
         return table
 
-    def _ask(self, sql: str, params: Sequence[Any], selection: EventFilter | None, *, valid: bool) -> pa.Table:
+    def _ask(
+        self, sql: str, params: Sequence[Any], selection: EventFilter | None, *, valid: bool, events: bool
+    ) -> pa.Table:
         for attempt in range(2):
             snapshot = self.snapshot(force=attempt > 0)
             files = snapshot.uris(self.location)
@@ -275,6 +285,7 @@ class EventQuery:
                     cursor.register("hits", pa.table({"id": self._index().search(selection.text)}))
                 where, values = (selection or EventFilter()).where(hits, valid=valid)
                 source = f"(SELECT * FROM {_PARTS if files else _EMPTY} WHERE {where})"
+                source = _EVENTS.format(stories=source) if events and valid else source
                 values = [files, *values] if files else values
                 return cursor.sql(sql.format(rows=source), params=[*values, *params]).to_arrow_table()
             except duckdb.IOException as err:
@@ -351,7 +362,7 @@ class EventQuery:
         "severity") the most severe first and then the newest; ties by id."""
         if not 0 <= limit <= max(MAX_PAGE, MAX_EVENTS) or offset < 0:
             raise ValueError(f"a page is 0 to {MAX_EVENTS} rows from a non-negative offset")
-        unknown = [name for name in columns if name not in EVENT_COLUMNS]
+        unknown = [name for name in columns if name not in EVENT_COLUMNS and name not in EVENT_ONLY_COLUMNS]
         if unknown:
             raise ValueError(f"not columns of the store: {', '.join(unknown)}")
         if order not in ORDERS:
@@ -376,16 +387,33 @@ class EventQuery:
         columns = [name for name in EVENT_COLUMNS if name != "geometry"]
         listed = ", ".join(f'"{name}"' for name in columns)
         sql = f"SELECT {listed} FROM {{rows}} ORDER BY {ORDERS['newest']}, event_id LIMIT ?"
-        return conform(self._run(sql, [max(limit, 0)], selection).to_pandas())
+        return conform(self._run(sql, [max(limit, 0)], selection, events=False).to_pandas())
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """Every column of one event (None when it is not stored)."""
         columns = [name for name in EVENT_COLUMNS if name != "geometry"]
         listed = ", ".join(f'"{name}"' for name in columns)
-        table = self._run(f"SELECT {listed} FROM {{rows}} WHERE event_id = ? LIMIT 1", [event_id], None)
+        table = self._run(f"SELECT {listed} FROM {{rows}} WHERE event_id = ? LIMIT 1", [event_id], None, events=False)
         if not table.num_rows:
             return None
         return {name: _plain(value) for name, value in table.to_pandas().iloc[0].items()}
+
+    def stories(self, since: date, before: date | None = None) -> pd.DataFrame:
+        """The stories of the days from ``since`` (and before ``before``) with what clustering reads of them."""
+        selection = EventFilter(date_from=since)
+        columns = ", ".join(f'"{name}"' for name in _STORY_COLUMNS)
+        sql = f"SELECT {columns} FROM {{rows}}" + (f" WHERE {DAY} < ?" if before else "") + " ORDER BY event_id"
+        frame: pd.DataFrame = self._run(sql, [before] if before else [], selection, events=False).to_pandas()
+        return frame
+
+    def reports(self, cluster_id: str, *, limit: int = MAX_PAGE) -> pd.DataFrame:
+        """The stories of one event (cluster), the first report first: id, title, url, source, day, deaths."""
+        sql = (
+            f"SELECT event_id, title, url, source, {DAY} AS day, deaths FROM {{rows}} "
+            f"WHERE coalesce(cluster_id, event_id) = ? ORDER BY day NULLS LAST, event_id LIMIT ?"
+        )
+        frame: pd.DataFrame = self._run(sql, [cluster_id, limit], None, events=False).to_pandas()
+        return frame
 
     def cells(self, selection: EventFilter, size: float, *, types: int = 3) -> pd.DataFrame:
         """The placed events that pass ``selection`` counted on a grid of ``size`` degrees: per cell its
@@ -442,6 +470,9 @@ class EventQuery:
 
 
 _KINDS: Final = {column.name: column.kind for column in COLUMNS}
+_STORY_COLUMNS: Final = (
+    "event_id", "event_type", "published_at", "ingested_at", "lat", "lon", "place_name", "text", "cluster_id",
+)  # fmt: skip
 _SQL_TYPES: Final = {"str": "VARCHAR", "time": "TIMESTAMPTZ", "int": "BIGINT", "float": "DOUBLE"}
 #: The rows of an empty store: every column of the schema, no rows.
 _EMPTY: Final = (
@@ -453,6 +484,30 @@ _EMPTY: Final = (
     + " WHERE false)"
 )
 
+
+#: One row per event: of the stories of one cluster that pass the filters, the newest, with the worst severity of
+#: them, the latest toll told (not their sum), how many stories and sources report it, and its first and last day.
+_EVENTS: Final = f"""(SELECT * EXCLUDE (_rank) FROM (
+    SELECT * REPLACE (
+        max(severity) OVER event AS severity,
+        last_value(deaths IGNORE NULLS) OVER timeline AS deaths,
+        last_value(injured IGNORE NULLS) OVER timeline AS injured,
+        coalesce(cluster_id, event_id) AS cluster_id
+    ),
+    count(*) OVER event AS stories,
+    count(DISTINCT source) OVER event AS sources,
+    min({DAY}) OVER event AS first_day,
+    max({DAY}) OVER event AS last_day,
+    row_number() OVER (
+        PARTITION BY coalesce(cluster_id, event_id) ORDER BY {DAY} DESC NULLS LAST, event_id DESC
+    ) AS _rank
+    FROM {{stories}}
+    WINDOW event AS (PARTITION BY coalesce(cluster_id, event_id)),
+        timeline AS (PARTITION BY coalesce(cluster_id, event_id) ORDER BY {DAY}, event_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+) WHERE _rank = 1)"""
+#: Columns of an event that its stories do not have.
+EVENT_ONLY_COLUMNS: Final = ("stories", "sources", "first_day", "last_day")
 
 #: The rows of the parts. Parts written before a column was added lack it: they are read by name, beside the empty
 #: table of every column, so each column exists even when no part has it yet.

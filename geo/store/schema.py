@@ -83,6 +83,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("country_code", "str", True),
     Column("lat", "float", True, -90, 90),
     Column("lon", "float", True, -180, 180),
+    #: The story's event: the id of the first story of the same real-world event (geo.events.clusters).
+    Column("cluster_id", "str", True, added=True),
     Column("places", "str", False),
 )
 _BY_NAME = {column.name: column for column in COLUMNS}

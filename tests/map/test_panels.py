@@ -153,3 +153,22 @@ def test_the_timeline_stacks_severity_in_the_map_s_colours_and_reads_back_a_drag
     assert selected_days(selection) == (date(2025, 1, 1), date(2025, 1, 8))
     assert selected_days({"selection": {}}) is None and selected_days(None) is None
     assert timeline_chart(day_counts(events.iloc[:0])) is None
+
+
+def test_details_list_the_reports_of_one_event() -> None:
+    details = EventDetails.from_row(event("a"), {"FR": "France"})
+    reports = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "title": ["Flood in Paris", "Paris flood toll rises"],
+            "url": ["https://example.org/a", None],
+            "source": ["Example News", "Other Wire"],
+            "day": [pd.Timestamp("2024-05-01"), pd.Timestamp("2024-05-03")],
+            "deaths": [None, 4],
+        }
+    )
+    text = details.with_reports(reports).markdown()
+    assert "**2 reports of this event**" in text
+    assert "- 01 May 2024 · example\\.org · Flood in Paris" in text
+    assert "- 03 May 2024 · Other Wire · Paris flood toll rises · deaths 4" in text
+    assert "reports of this event" not in details.with_reports(reports.head(1)).markdown()
