@@ -11,7 +11,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 # Only the folders that exist (git keeps no empty folder in a fresh clone).
 LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py app.py
 
-.PHONY: venv dev data run test lint bench clean distclean
+.PHONY: venv dev data run watch test lint bench clean distclean
 
 venv: $(RUNTIME_STAMP)
 
@@ -44,6 +44,16 @@ $(STORE): | venv data
 # The page (dashboard.py) with the map's server beside it (app.py). Offline: no usage statistics sent.
 run: venv data $(STORE)
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
+# Follows feeds into the same store as `make run` (start it in a second terminal beside the page):
+# make watch FEEDS="https://example.org/feed.xml ..." or FEEDS_FILE=feeds.txt (one URL a line, or OPML).
+FEEDS ?=
+FEEDS_FILE ?=
+EVERY ?= 900
+watch: venv data
+	@test -n "$(strip $(FEEDS)$(FEEDS_FILE))" || \
+		{ echo 'say what to follow: make watch FEEDS="URL ..." or FEEDS_FILE=feeds.txt' >&2; exit 2; }
+	$(PY) -m geo watch $(FEEDS) $(if $(FEEDS_FILE),--from $(FEEDS_FILE)) --every $(EVERY) --store $(STORE)
 
 lint: dev
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -27,6 +27,13 @@ input line, in order: {"id": ..., "places": [{"start", "end", "name", "lat", "lo
 and a message on stderr; the exit status is then 1."""
 
 
+_WATCH_HELP = """poll each http(s) SOURCE (an RSS/Atom feed or a page) when it is due and add its new stories to
+the store, until Ctrl-C or SIGTERM. Repeat polls ask with If-None-Match and If-Modified-Since, requests to one
+host are spaced, a feed's <ttl> and a server's Retry-After are honoured, and a failing source is retried later
+and later (one line on stderr per failure). One line per round sums it up. The state (validators, failures,
+next poll) is kept in STORE.watch.json."""
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -34,6 +41,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value >= 1 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds of at least 1, not {text!r}")
     return value
 
 
@@ -93,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     cluster.add_argument(
         "--scheduler", metavar="tcp://HOST:PORT", help="run on the existing Dask cluster of this scheduler"
     )
+    _watch_parser(commands.add_parser("watch", help="follow feeds and pages into the store", description=_WATCH_HELP))
     export = commands.add_parser("export", help="write the event store as GeoJSON or CSV")
     export.add_argument("--store", type=_store_arg, default=None, help=_STORE_HELP)
     export.add_argument("--format", choices=("geojson", "csv"), required=True)
@@ -111,6 +129,24 @@ def _parser() -> argparse.ArgumentParser:
     geocode.add_argument("query")
     geocode.add_argument("--online", action="store_true", help="fall back to Nominatim when offline misses")
     return parser
+
+
+def _watch_parser(watch: argparse.ArgumentParser) -> None:
+    watch.add_argument("sources", nargs="*", metavar="SOURCE", help="an http(s) URL of a feed or page")
+    watch.add_argument(
+        "--from",
+        dest="lists",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="read more sources from FILE: one URL a line (# starts a comment), or an OPML export of a feed reader",
+    )
+    watch.add_argument("--every", type=_seconds, default=900.0, metavar="SECONDS", help="between polls (default 900)")
+    watch.add_argument("--once", action="store_true", help="poll the sources that are due once and exit")
+    watch.add_argument("--store", type=_store_arg, default=None, help=_STORE_HELP)
+    watch.add_argument("--state", type=Path, default=None, metavar="FILE", help="the state (default: STORE.watch.json)")
+    watch.add_argument("--locale", type=_locale_arg, metavar="CC", help="as for ingest")
 
 
 def _cmd_gazetteer(args: argparse.Namespace) -> int:
@@ -243,6 +279,35 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from geo.places.geoparse import Geoparser
+    from geo.read.feedlist import feed_urls
+    from geo.read.records import Problem
+    from geo.store.eventstore import default_store_path
+    from geo.watch import Watcher, stopped_by_signals
+    from geo.watchstate import state_path
+
+    problems: list[Problem] = []
+    urls = feed_urls(args.sources, args.lists, problems)
+    for problem in problems:
+        print(f"geo watch: {problem}", file=sys.stderr)
+    if not urls:
+        raise GeoError("no http(s) URL to watch: give some, or a list with --from FILE")
+    store = args.store or default_store_path()
+    watcher = Watcher(
+        urls,
+        store,
+        Geoparser.load(),
+        state_file=args.state or state_path(store),
+        every=args.every,
+        locale=args.locale,
+        log=lambda message: print(f"geo watch: {message}", file=sys.stderr, flush=True),
+    )
+    with stopped_by_signals(watcher.stop):
+        clean = watcher.run(lambda done: print(done.summary(), flush=True), once=args.once)
+    return 0 if clean and not problems else 1
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.read.records import Problem
     from geo.store.eventstore import default_store_path
@@ -306,6 +371,7 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "classify": _cmd_classify,
     "ingest": _cmd_ingest,
+    "watch": _cmd_watch,
     "export": _cmd_export,
     "store": _cmd_store,
     "geocode": _cmd_geocode,

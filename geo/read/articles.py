@@ -48,10 +48,13 @@ _FIELDS: Final = ("title", "text", "url", "source", "published_at", "locale")
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A file given as its bytes (an upload in the page, pasted text): read as the file ``name`` would be."""
+    """A file given as its bytes (an upload in the page, pasted text): read as the file ``name`` would be; or,
+    with ``url``, the bytes already fetched from that http(s) URL, read as the URL would be (its host is the
+    source of the stories)."""
 
     name: str
     data: bytes
+    url: str | None = None
 
 
 #: What articles are read from: a path, an http(s) URL, "-" for stdin, or an upload.
@@ -109,19 +112,26 @@ def _is_url(text: str) -> bool:
 
 def _origin(source: Source, *, files: bool) -> Origin:
     """Where ``source`` comes from, once it is known that it may be read; DataFormatError saying why not."""
+    if isinstance(source, Upload) and source.url is not None:
+        return _url_origin(source.url)
     if isinstance(source, Upload):
         name = PurePath(source.name.replace("\\", "/")).name or "upload"
         return Origin(name, name, name, None)
     text = os.fspath(source)
     if isinstance(source, str) and (_is_url(text) or not files):
-        url = web_url(text)
-        parts = urllib.parse.urlsplit(url)
-        return Origin(url, parts.path, parts.hostname, url)
+        return _url_origin(text)
     if not files:
         raise DataFormatError(f"{shown(text)} is a path: only uploads and http(s) URLs are read here")
     if text == "-":
         return Origin("<stdin>", "", None, None)
     return Origin(text, text, PurePath(text).name, None)
+
+
+def _url_origin(text: str) -> Origin:
+    """Where the http(s) URL ``text`` comes from; DataFormatError when it is not one."""
+    url = web_url(text)
+    parts = urllib.parse.urlsplit(url)
+    return Origin(url, parts.path, parts.hostname, url)
 
 
 @contextmanager

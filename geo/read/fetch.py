@@ -4,7 +4,9 @@
 most ``MAX_REDIRECTS`` redirects, each checked by :func:`web_url`; gives up when the server is silent for
 ``FETCH_STALL`` seconds or when the whole exchange passes ``FETCH_DEADLINE`` seconds (a watchdog shuts the
 connection wherever the fetch is waiting, so a server that drips one byte at a time is cut off too); and
-refuses an answer larger than ``MAX_DOCUMENT_BYTES``.
+refuses an answer larger than ``MAX_DOCUMENT_BYTES``. :func:`fetch_conditional` does the same with the
+validators of an earlier answer (ETag, Last-Modified) and returns the status and the headers a poller needs; a
+304 Not Modified is an answer there, not an error.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import suppress
+from dataclasses import dataclass
+from email.message import Message
 from functools import partial
 from typing import Any, Final
 
 from geo.errors import DataFormatError, GeoError
 from geo.limits import FETCH_DEADLINE, FETCH_STALL, MAX_DOCUMENT_BYTES, MAX_REDIRECTS, MAX_URL_CHARS, shown
 
-__all__ = ["FetchError", "fetch_url", "web_url"]
+__all__ = ["FetchError", "Fetched", "StatusError", "fetch_conditional", "fetch_url", "web_url"]
 
 USER_AGENT: Final = "geo-news-event-map/0.1 (article reader)"
 #: The only schemes fetched.
@@ -34,6 +38,31 @@ _CHUNK: Final = 64 * 1024
 
 class FetchError(GeoError, OSError):
     """A URL could not be fetched within the rules: the message says which rule and what to do."""
+
+
+class StatusError(FetchError):
+    """The server answered with an error status (4xx or 5xx); ``retry_after`` is its Retry-After header."""
+
+    def __init__(self, message: str, *, status: int, retry_after: str | None) -> None:
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """An answer of :func:`fetch_conditional`: 200 with its body, or 304 (not modified) with none."""
+
+    status: int
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    #: The Retry-After header as sent: seconds or an HTTP date.
+    retry_after: str | None = None
+
+    @property
+    def modified(self) -> bool:
+        """Whether the answer has a new body (not a 304)."""
+        return self.status != 304
 
 
 def web_url(text: str) -> str:
@@ -200,23 +229,61 @@ def fetch_url(
     url: str, *, deadline: float = FETCH_DEADLINE, stall: float = FETCH_STALL, limit: int = MAX_DOCUMENT_BYTES
 ) -> bytes:
     """The body of the http(s) ``url``; FetchError (an OSError) when it cannot be had within the rules above."""
-    url = web_url(url)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    request = urllib.request.Request(web_url(url), headers={"User-Agent": USER_AGENT})
+    return _exchange(request, deadline, stall, limit)[2]
+
+
+def fetch_conditional(
+    url: str,
+    *,
+    etag: str | None = None,
+    modified: str | None = None,
+    deadline: float = FETCH_DEADLINE,
+    stall: float = FETCH_STALL,
+    limit: int = MAX_DOCUMENT_BYTES,
+) -> Fetched:
+    """The answer of the http(s) ``url`` asked with If-None-Match ``etag`` and If-Modified-Since ``modified``
+    (when given): 200 with its body or 304 without; StatusError for a 4xx or 5xx, FetchError as for
+    :func:`fetch_url`."""
+    headers = {"User-Agent": USER_AGENT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    request = urllib.request.Request(web_url(url), headers=headers)
+    try:
+        status, answer, body = _exchange(request, deadline, stall, limit, conditional=True)
+    except urllib.error.HTTPError as err:
+        retry_after = err.headers.get("Retry-After") if err.headers else None
+        err.close()
+        message = f"the server answered {err.code} {err.reason}"
+        raise StatusError(message, status=err.code, retry_after=retry_after) from err
+    return Fetched(status, body, answer.get("ETag"), answer.get("Last-Modified"), answer.get("Retry-After"))
+
+
+def _exchange(
+    request: urllib.request.Request, deadline: float, stall: float, limit: int, *, conditional: bool = False
+) -> tuple[int, Message, bytes]:
+    """The status, headers and body of the answer to ``request``; a 304 is an answer when ``conditional``."""
     with _Watchdog(deadline, stall) as watchdog:
         try:
             with _opener(watchdog).open(request) as response:
-                body = _body(response, limit)
+                answer = (response.status, response.headers, _body(response, limit))
         except (OSError, http.client.HTTPException, ValueError) as err:
-            if (
+            if conditional and isinstance(err, urllib.error.HTTPError) and err.code == 304:
+                answer = (304, err.headers, b"")
+                err.close()
+            elif (
                 watchdog.expired
                 or isinstance(err, TimeoutError)
                 or isinstance(getattr(err, "reason", None), TimeoutError)
             ):
                 raise _late(watchdog, stall) from err
-            raise
+            else:
+                raise
         if watchdog.expired:
             raise _late(watchdog, stall)
-    return body
+    return answer
 
 
 def _late(watchdog: _Watchdog, stall: float) -> FetchError:
