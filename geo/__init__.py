@@ -2,9 +2,10 @@
 
 One subpackage per stage, data flowing one way: ``geo.read`` (news into articles), ``geo.places`` (find
 and place locations), ``geo.events`` (what happened, how bad, where), ``geo.store`` (the event table in
-GeoParquet), ``geo.map`` (what the page draws, the view in the URL). On top: ``geo.ingest`` and ``geo.distributed`` (the
-pipeline joining the stages, in one process or on Dask) and the command line; beneath all: ``geo.settings``,
-``geo.limits`` and ``geo.errors``. Public names are imported lazily, so ``import geo`` is cheap.
+GeoParquet), ``geo.map`` (what the page draws, the view in the URL). On top: ``geo.ingest`` and
+``geo.distributed`` (the pipeline joining the stages, in one process or on Dask), ``geo.watch`` (following feeds
+into the store) and the command line; beneath all: ``geo.settings``, ``geo.limits`` and ``geo.errors``. Public
+names are imported lazily, so ``import geo`` is cheap.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = [
     "GeoError",
     "Geoparser",
     "Place",
+    "Watcher",
     "classify",
     "ingest_sources",
     "read_articles",
@@ -32,6 +34,7 @@ _HOMES = {
     "Place": "places.place",
     "classify": "events.classifier",
     "ingest_sources": "ingest",
+    "Watcher": "watch",
     "read_events": "store.eventstore",
 }
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
-from geo.errors import GeoError
 from geo.ingest import ingest_sources
 from geo.limits import FETCH_DEADLINE, FETCH_STALL
 from geo.places.geoparse import Geoparser
@@ -175,8 +174,8 @@ class Watcher:
         upload = Upload(name, answer.body, url=state.url)
         try:
             report = ingest_sources([upload], self.store, self.parser, files=False, locale=self.locale)
-        except (GeoError, OSError, ValueError) as err:
-            return self._failed(state, now, f"could not be stored ({err})"), 0
+        except Exception as err:  # one bad source, or a store that fails once, must not stop the others
+            return self._failed(state, now, f"could not be stored ({type(err).__name__}: {err})"), 0
         if report.problems and not report.read:
             return self._failed(state, now, report.problems[0].message, retry_after=answer.retry_after), 0
         if report.problems:

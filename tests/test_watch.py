@@ -352,3 +352,15 @@ def test_memory_stays_flat_over_a_thousand_polls(server: FeedServer, store: Path
     # A leak of one small object per poll (a kept problem, report or request) would be 2,000 of them.
     assert grown < 64_000, f"grew by {grown:,} bytes over 1,000 polls"
     assert server.hits["/feed1.xml"] == 1_101
+
+
+def test_a_store_that_cannot_be_written_fails_the_source_not_the_watcher(
+    server: FeedServer, tmp_path: Path, geoparser: Geoparser
+) -> None:
+    (tmp_path / "plain-file").write_text("not a folder")
+    store = tmp_path / "plain-file" / "events.parquet"
+    url = server.feed("wire.xml", rss([story(1)]))
+    harness = Harness([url], store, geoparser)
+    harness.watcher.state_file = tmp_path / "state.json"
+    assert harness.watcher.poll() == Round(failed=1)
+    assert len(harness.log) == 1 and "could not be stored" in harness.log[0]
