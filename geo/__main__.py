@@ -305,7 +305,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     )
     with stopped_by_signals(watcher.stop):
         clean = watcher.run(lambda done: print(done.summary(), flush=True), once=args.once)
-    return 0 if clean and not problems else 1
+    return 0 if not args.once or (clean and not problems) else 1  # a stopped watcher stopped as asked
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
