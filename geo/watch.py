@@ -39,6 +39,9 @@ DEFAULT_EVERY: Final = 900.0
 #: Seconds at least between two requests to one host.
 HOST_INTERVAL: Final = 1.0
 
+#: Characters of a failure's message logged (a server's reason phrase is its own to write).
+_MESSAGE_CHARS: Final = 300
+
 Outcome = Literal["changed", "unchanged", "failed"]
 
 
@@ -180,13 +183,16 @@ class Watcher:
             return self._failed(state, now, report.problems[0].message, retry_after=answer.retry_after), 0
         if report.problems:
             more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
-            self._log(f"{state.url}: {report.problems[0].message}{more}")
+            self._log(f"{state.url}: {_printable(report.problems[0].message)}{more}")
         self._succeeded(state, now, answer, ttl=feed_ttl(answer.body))
         return "changed", report.added
 
     def _succeeded(self, state: SourceState, now: float, answer: Fetched, *, ttl: int | None) -> None:
+        """Keep the validators of a new answer (a 304 may leave them out: the old ones hold) and poll at pace."""
         due = due_after(now, self.every, failures=0, ttl=ttl, retry_after=answer.retry_after)
-        etag, modified = answer.etag or state.etag, answer.last_modified or state.modified
+        etag, modified = answer.etag, answer.last_modified
+        if not answer.modified:
+            etag, modified = etag or state.etag, modified or state.modified
         self.states()[state.url] = SourceState(state.url, etag, modified, now, 0, due, ttl)
 
     def _failed(self, state: SourceState, now: float, message: str, *, retry_after: str | None = None) -> Outcome:
@@ -194,7 +200,9 @@ class Watcher:
         failures = state.failures + 1
         due = due_after(now, self.every, failures=failures, ttl=state.ttl, retry_after=retry_after)
         self.states()[state.url] = replace(state, fetched_at=now, failures=failures, due=due)
-        self._log(f"{state.url}: {message}; failure {failures} in a row, next try in {_duration(due - now)}")
+        self._log(
+            f"{state.url}: {_printable(message)}; failure {failures} in a row, next try in {_duration(due - now)}"
+        )
         return "failed"
 
     def _save(self) -> None:
@@ -225,6 +233,11 @@ def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
 def _at_most(state: SourceState, latest: float) -> SourceState:
     """``state`` due no later than ``latest``."""
     return state if state.due <= latest else replace(state, due=latest)
+
+
+def _printable(message: str) -> str:
+    """``message`` cut to ``_MESSAGE_CHARS`` characters, without control characters, for one line of the log."""
+    return "".join(char if char.isprintable() else " " for char in message[:_MESSAGE_CHARS])
 
 
 def _host(url: str) -> str:
