@@ -8,6 +8,11 @@ widgets bound to query parameters; the map view (``lat``, ``lon``, ``zoom``) and
 are query parameters the map keeps itself in the browser. The map follows the filters of the address, so one
 map serves them all: a click, a pan or a filter change never rebuilds it. Run without ``app.py`` (no map
 server), the page draws the filtered events into the map itself, up to EMBED_LIMIT of them.
+
+The page follows the store: while auto-refresh is on (the default; ``live=false`` in the address turns it off) it
+looks at the store's version every LIVE_SECONDS and reruns when another process (a feed watcher, ``python -m geo
+ingest``) has committed, and the live map redraws its view likewise; the view and the selection are in the
+address, so both stay as they were.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from geo.errors import GeoError
 from geo.ingest import ingest_sources
 from geo.map import api
 from geo.map.assets import asset_urls, install_assets
-from geo.map.live import selection
+from geo.map.live import committed_at, selection, updated_words
 from geo.map.markers import event_id_from_tooltip, severity_chip
 from geo.map.panels import EventDetails, filter_labels, problem_list, share_box_html, table_frame, view_bounds
 from geo.map.tiles import inline_tiles
@@ -46,6 +51,8 @@ MAP_HEIGHT = 600
 TABLE_PAGE = 100
 EMBED_LIMIT = 20_000
 EXPORT_LIMIT = 100_000
+#: Seconds between looks at the store's version while auto-refresh is on (the live map looks as often).
+LIVE_SECONDS = 2.0
 Layers = tuple[str, bool, bool, bool]
 
 
@@ -103,10 +110,18 @@ def problems(token: str) -> list[str]:
     return store_query().problems()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def commit_time(token: str) -> datetime | None:
+    """When the version of the store ``token`` names was committed."""
+    del token
+    return committed_at(store_query())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def event_map(token: str, layers: Layers) -> Any:
-    """The live map, cached per version of the store and layers only: it follows the filters, the view and the
-    selection of the address itself, so nothing the user does rebuilds it."""
+    """The live map, cached per layers and the version of the store a session first drew it from: it follows the
+    filters, the view and the selection of the address and the store's new versions itself, so nothing the user
+    does, and no commit, rebuilds it."""
     del token
     basemap, cluster, heat, places = layers
     urls = asset_urls(static_assets())
@@ -150,6 +165,28 @@ def _to_url(key: str) -> None:
     else:
         st.query_params[key] = str(value) if key == "severity" else list(value)
     st.session_state.setdefault("url_seen", {})[key] = value
+
+
+def live_switch() -> bool:
+    """The auto-refresh switch, kept in the URL (``live=false`` when off); whether it is on."""
+    st.sidebar.header("Updates")
+    help_text = (
+        f"Show the events other processes add to the store (checked every {LIVE_SECONDS:g} s); the map's view, "
+        "the filters and the selected event stay as they are"
+    )
+    return st.sidebar.toggle("Auto-refresh", value=True, key="live", bind="query-params", help=help_text)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def follow_store(token: str) -> None:
+    """Rerun the page when the store has a version newer than ``token``, the one it was drawn from (a fragment:
+    it runs again every LIVE_SECONDS, alone, and costs a look at the store's log)."""
+    try:
+        changed = store_query().token != token
+    except GeoError:
+        return  # the page's next run says what is wrong
+    if changed:
+        st.rerun()
 
 
 def sidebar_filters(found: Facets) -> None:
@@ -227,8 +264,8 @@ def show_map(token: str, state: ViewState, layers: Layers, *, track_view: bool) 
     With ``track_view`` the page also reruns as the map moves, to list the events in view."""
     returned = ["last_object_clicked_tooltip", *(["bounds"] if track_view else [])]
     too_many = False
-    if api.mounted():
-        shown = event_map(token, layers)
+    if api.mounted():  # the map asks its server, and follows the store itself: kept as long as the session
+        shown = event_map(st.session_state.setdefault("map_token", token), layers)
     else:
         chosen = selection(state)
         too_many = counted(token, replace(chosen, placed=True)) > EMBED_LIMIT
@@ -433,6 +470,8 @@ def main() -> None:
         token = query.token
         if query.snapshot().version == 0:
             no_store(store)
+            if parse_query_params(query_params())[0].live:
+                follow_store(token)  # the page appears with the first commit
             return
     except GeoError as err:
         show_error("The event store cannot be read.", err)
@@ -445,6 +484,8 @@ def main() -> None:
     counts = overview(token, chosen)
     total, unplaced = counts.total, counts.unplaced
     st.metric("Events", f"{total:,}", help=f"{unplaced:,} of them have no place on the map")
+    stored = counted(token, EventFilter())
+    st.caption(updated_words(commit_time(token), stored, now=datetime.now(UTC)))
     with st.container():  # always there, so that a message here never moves the map (which would rebuild it)
         if not total:
             st.info("No events match these filters.")
@@ -455,6 +496,7 @@ def main() -> None:
         show_details(st.query_params.get("event") or state.event)
     sidebar_filters(summary(token))
     layer_options()
+    live = live_switch()
     share_box()
     for problem in problems(token):  # after the map, which need not wait for this scan
         st.warning(problem)
@@ -465,6 +507,8 @@ def main() -> None:
     show_unplaced(token, chosen)
     downloads(token, state, layers, total)
     add_news(store)
+    if live:
+        follow_store(token)
 
 
 main()

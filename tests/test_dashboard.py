@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,20 @@ def test_a_row_another_tool_stored_outside_the_schema_is_reported_and_the_rest_s
     app = run(damaged, monkeypatch)
     assert events_count(app) == 10
     assert any("1 stored rows do not fit the event schema" in str(w.value) for w in app.warning)
+
+
+def test_the_page_says_when_the_store_was_updated_and_follows_it(
+    sample_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = run(sample_store, monkeypatch)
+    [updated] = [c.value for c in app.caption if str(c.value).startswith("Updated ")]
+    assert re.fullmatch(r"Updated (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d UTC · 11 events", updated)
+    assert app.toggle(key="live").value  # auto-refresh is on unless the URL turns it off
+
+
+def test_auto_refresh_off_is_read_from_the_url(sample_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run(sample_store, monkeypatch, live="false")
+    assert not app.toggle(key="live").value
+    assert not [text for text in app.text if "ignored live" in str(text.value)]
+    app.toggle(key="live").set_value(True).run(timeout=60)  # the browser writes it into the URL (browser tests)
+    assert app.toggle(key="live").value and not app.exception

@@ -1,8 +1,9 @@
-"""The live map's server side: two read-only JSON routes mounted beside the Streamlit page (``st.App``).
+"""The live map's server side: read-only JSON routes mounted beside the Streamlit page (``st.App``).
 
 ``GET {prefix}/view?<the page's query>&bbox=S,W,N,E&zoom=Z[&until=DAY][&density=1][&places=1]`` answers what
 the view shows (:func:`geo.map.live.view_payload`); ``GET {prefix}/summary?<the page's query>`` the count, the
-player's steps and the legend of the filters; ``GET {prefix}/event?id=ID`` one event's marker. They read the
+player's steps and the legend of the filters; ``GET {prefix}/event?id=ID`` one event's marker; ``GET
+{prefix}/version`` the store's version (the map asks for it every few seconds, to follow new events). They read the
 store the page reads (``$GEO_STORE``), take only these parameters, answer bad ones with 400 and a message,
 and are never cached by the browser.
 """
@@ -18,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from geo.errors import DataFormatError
-from geo.map.live import event_payload, parse_view_request, summary_payload, view_payload
+from geo.map.live import event_payload, parse_view_request, summary_payload, version_payload, view_payload
 from geo.store.eventstore import StorePath, default_store_path
 from geo.store.location import StoreError
 from geo.store.query import EventQuery, shared_query
@@ -81,7 +82,11 @@ def map_routes(store: Callable[[], StorePath] = default_store_path, prefix: str 
     async def event(request: Request) -> JSONResponse:
         return await _answer(request, store, lambda query, params: event_payload(query, (params.get("id") or [""])[-1]))
 
+    async def version(request: Request) -> JSONResponse:
+        return await _answer(request, store, version_payload)
+
     return [
+        Route(f"{prefix}/version", version, methods=["GET"]),
         Route(f"{prefix}/view", view, methods=["GET"]),
         Route(f"{prefix}/summary", summary, methods=["GET"]),
         Route(f"{prefix}/event", event, methods=["GET"]),

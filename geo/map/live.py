@@ -1,6 +1,7 @@
 """What the live map asks of the server as it moves: the events in its view, or counts per area when the view
 holds too many; one event (to show a selection the view does not hold); the player's steps and the legend
-for the filters in the page address. Plain data in, JSON-ready dicts out: :mod:`geo.map.api` serves them.
+for the filters in the page address; the version of the store, which the map and the page follow to show new
+events as they are committed. Plain data in, JSON-ready dicts out: :mod:`geo.map.api` serves them.
 
 The filters come from the page address exactly as the page reads them (:func:`parse_query_params`), so the
 map and the page always agree on which events they show. Every string sent is HTML-escaped here.
@@ -12,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -24,16 +25,21 @@ from geo.map.timeline import day_numbers, event_days, player_steps
 from geo.map.urlstate import ViewState, parse_query_params
 from geo.map.urlvalues import read_day, read_event, read_zoom
 from geo.map.view import event_columns, place_columns
+from geo.map.words import count_words
 from geo.store.query import Bounds, EventFilter, EventQuery
+from geo.store.snapshots import LOG_DIR
 
 __all__ = [
     "EVENTS_IN_VIEW",
     "ViewRequest",
     "cell_size",
+    "committed_at",
     "event_payload",
     "parse_view_request",
     "selection",
     "summary_payload",
+    "updated_words",
+    "version_payload",
     "view_payload",
 ]
 
@@ -201,3 +207,33 @@ def event_payload(query: EventQuery, event_id: str) -> dict[str, Any] | None:
         return None
     rows = pd.DataFrame([{name: found.get(name) for name in MARKER_COLUMNS}])
     return {"token": query.token, "events": _marker_columns(rows)}
+
+
+def version_payload(query: EventQuery, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The version of the store the server reads now: the map asks for it every few seconds and redraws its view
+    when it changed (the token is the one the view and summary answers carry)."""
+    del params  # the version is the store's, whatever the filters
+    return {"token": query.token}
+
+
+def committed_at(query: EventQuery) -> datetime | None:
+    """When the version ``query`` reads was committed: the time its log entry (a single-file store: the file)
+    was written, or None before the first commit."""
+    snapshot, location = query.snapshot(), query.location
+    if snapshot.single is not None:
+        written = snapshot.single
+    elif snapshot.version > 0:
+        written = location.path(LOG_DIR, f"{snapshot.version:012d}.json")  # the log's names: geo.store.snapshots
+    else:
+        return None
+    return datetime.now(UTC) - timedelta(seconds=location.age(written))
+
+
+def updated_words(committed: datetime | None, events: int, *, now: datetime) -> str:
+    """When the store shown was last changed and how many events it holds: "Updated 21:43:05 UTC · 12,345
+    events", with the day when that is not today (UTC)."""
+    if committed is None:
+        return f"{count_words(events, 'event')} · not updated yet"
+    when = committed.astimezone(UTC)
+    day = "" if when.date() == now.astimezone(UTC).date() else f"{when:%Y-%m-%d} "
+    return f"Updated {day}{when:%H:%M:%S} UTC · {count_words(events, 'event')}"

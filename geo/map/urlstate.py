@@ -1,8 +1,9 @@
 """The view in the URL: filters, map view and selected event as query parameters, read back without raising.
 
 Parameters: ``type`` (repeatable), ``severity`` (minimum level), ``from`` and ``to`` (ISO dates, inclusive),
-``country`` (repeatable ISO 3166-1 alpha-2), ``q`` (search), ``lat``, ``lon``, ``zoom`` (map view) and
-``event`` (selected event id). ``type`` and ``country`` also take comma-separated lists.
+``country`` (repeatable ISO 3166-1 alpha-2), ``q`` (search), ``lat``, ``lon``, ``zoom`` (map view),
+``event`` (selected event id) and ``live`` (``false``: the page does not follow the store as it changes, as its
+switch writes it). ``type`` and ``country`` also take comma-separated lists.
 
 This module holds ViewState, ``parse_query_params`` and ``describe``; the checks and readers of single
 values are in ``geo.map.urlvalues``.
@@ -42,7 +43,9 @@ from geo.map.urlvalues import (
 __all__ = ["PARAMETERS", "Notice", "ViewState", "describe", "parse_query_params"]
 
 #: The query parameters of the view, in the order they are written.
-PARAMETERS: Final = ("type", "severity", "from", "to", "country", "q", "lat", "lon", "zoom", "event")
+PARAMETERS: Final = ("type", "severity", "from", "to", "country", "q", "lat", "lon", "zoom", "event", "live")
+#: The words ``live`` takes (those of Streamlit's switch bound to it), and what each means.
+LIVE_WORDS: Final = {"true": True, "false": False}
 
 _LIST_PARAMETERS = frozenset({"type", "country"})
 
@@ -82,6 +85,8 @@ class ViewState:
     lon: float | None = None
     zoom: int | None = None
     event: str | None = None
+    #: Whether the page follows the store as other processes add events (auto-refresh).
+    live: bool = True
 
     def __post_init__(self) -> None:
         checks: dict[str, Callable[[], object]] = {
@@ -134,6 +139,8 @@ class ViewState:
             params["zoom"] = str(self.zoom)
         if self.event is not None:
             params["event"] = self.event
+        if not self.live:
+            params["live"] = "false"
         return params
 
 
@@ -206,6 +213,14 @@ def _one(values: list[str], name: str, read: Callable[[str], T], notices: list[N
     return found[-1] if found else (None, "")
 
 
+def _read_live(text: str) -> bool:
+    """Whether ``live`` is on: "true" or "false" (any case)."""
+    try:
+        return LIVE_WORDS[text.strip().lower()]
+    except KeyError:
+        raise ValueError("give true or false") from None
+
+
 def _query(values: list[str], notices: list[Notice]) -> str:
     """The search text: the last value, truncated to MAX_QUERY characters with a notice."""
     query = values[-1] if values else ""
@@ -242,6 +257,7 @@ def parse_query_params(params: Mapping[str, str | Sequence[str]]) -> tuple[ViewS
         lat = lon = None
     zoom, _ = _one(values["zoom"], "zoom", read_zoom, notices)
     event, _ = _one(values["event"], "event", read_event, notices)
+    live, _ = _one(values["live"], "live", _read_live, notices)
     state = ViewState(
         types=types,
         min_severity=LEVELS.start if severity is None else severity,
@@ -253,6 +269,7 @@ def parse_query_params(params: Mapping[str, str | Sequence[str]]) -> tuple[ViewS
         lon=lon,
         zoom=zoom,
         event=event,
+        live=live is not False,
     )
     return state, tuple(notices)
 

@@ -47,6 +47,7 @@ def view_states(draw: st.DrawFn) -> ViewState:
         lon=None if centre is None else centre[1],
         zoom=draw(st.none() | st.integers(1, 18)),
         event=draw(st.none() | st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True)),
+        live=draw(st.booleans()),
     )
 
 
@@ -285,3 +286,17 @@ def test_describe() -> None:
         "tropical cyclone · from 2025-01-01"
     )
     assert describe(ViewState(date_to=date(2025, 1, 1), countries=("DE", "FR"))) == "until 2025-01-01 · DE, FR"
+
+
+@pytest.mark.parametrize(("text", "live"), [("false", False), ("False", False), ("true", True), (" TRUE ", True)])
+def test_live_is_on_unless_the_url_turns_it_off(text: str, live: bool) -> None:
+    state, notices = parse_query_params({"live": text})
+    assert (state.live, notices) == (live, ())
+    assert state.to_query_params() == ({} if live else {"live": "false"})
+    assert state.filters_only().live  # not a filter: the downloads and the map's filters ignore it
+
+
+def test_a_bad_live_value_is_ignored_with_a_notice() -> None:
+    state, notices = parse_query_params({"live": "0"})
+    assert state.live
+    assert [str(n) for n in notices] == ["ignored live=0: give true or false"]

@@ -436,7 +436,9 @@
 
   // -- the live map: what the view shows, asked of the page's server ----------------------------------------------
 
-  var VIEW_KEYS = ["lat", "lon", "zoom", "event"];
+  var VIEW_KEYS = ["lat", "lon", "zoom", "event", "live"];  // the address's parameters that are no filters
+  /** Milliseconds between looks at the store's version (the page itself looks as often: dashboard.py). */
+  var FOLLOW_MS = 2000;
 
   /** The filters of the page address (its query without the view and the selection), in a stable order. */
   function filterQuery() {
@@ -635,9 +637,23 @@
         }, function () { return false; });
     };
 
+    /** Follow the store: ask for its version every FOLLOW_MS and, when another process has committed, redraw the
+     * view (the selection and its popup stay) and the legend; not while the page address says ``live=false``. */
+    function follow() {
+      var drawn = GeoMap.lastView && GeoMap.lastView.token;
+      var off = (readParams().get("live") || "").toLowerCase() === "false";
+      if (!drawn || off || state.controller || global.document.hidden) { return; }
+      ask("/version").then(function (data) {
+        if (data.token === drawn || !GeoMap.lastView || GeoMap.lastView.token !== drawn) { return; }
+        refresh(true);
+        if (state.until === null) { summarise(state.fetched ? state.fetched.filters : filterQuery()); }
+      }, function () { /* asked again at the next tick */ });
+    }
+
     map.on("moveend", function () { refresh(false); });
     GeoMap.refresh = refresh;
     setTimeout(function () { refresh(false); }, 0);  // after keepView has set the opening view
+    setInterval(follow, FOLLOW_MS);
   };
 
   // -- the view in the page address ------------------------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""End to end, the page following the store: another process commits events while the page is open, and the page
+shows them within seconds (the count, the "Updated" line, the new markers) without a reload, keeping its map view,
+its filters and the selected event; with auto-refresh off (``live=false``) nothing changes until it is switched on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo.store.eventstore import append_events
+from tests.browser import CHROMIUM, Browser, chromium_page
+from tests.rows import event, events
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+#: Seconds within which a commit shows on the page.
+WITHIN = 10.0
+#: Events far enough apart (at zoom 5) that none is clustered with another: id, lat, lon, title.
+FIRST = [
+    ("paris", 48.86, 2.35, "Flood in Paris"),
+    ("lyon", 45.76, 4.84, "Flood in Lyon"),
+    ("madrid", 40.42, -3.70, "Flood in Madrid"),
+    ("berlin", 52.52, 13.40, "Flood in Berlin"),
+]
+VIEW = {"lat": "47", "lon": "3", "zoom": "5"}
+
+
+def _rows(listed: list[tuple[str, float, float, str]]) -> Any:
+    return events(*(event(key, lat=lat, lon=lon, title=title) for key, lat, lon, title in listed))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("refresh") / "events.parquet"
+    append_events(path, _rows(FIRST))
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with chromium_page() as page:  # tall enough for the whole map (a click on a cut-off map scrolls it)
+        yield page
+
+
+def _updated(browser: Browser) -> str:
+    line = browser.page.get_by_text(re.compile(r"^Updated \d")).first
+    line.wait_for(timeout=30_000)
+    return str(line.inner_text())
+
+
+def _has_marker(browser: Browser, event_id: str) -> bool:
+    return bool(browser.map(f"m => !!(GeoMap.markers[{event_id!r}] && GeoMap.markers[{event_id!r}]._map)"))
+
+
+def _wait(check: Any, seconds: float) -> float:
+    """Seconds until ``check()`` holds (AssertionError after ``seconds``)."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > seconds:
+            raise AssertionError(f"not within {seconds} s")
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def _open_and_select(browser: Browser, server: str, extra: str = "") -> dict[str, str]:
+    """Open the page, move the map, click Paris; the address's view and selection."""
+    page = browser.page
+    page.goto(f"{server}/?{extra}")
+    browser.events_count()
+    browser.map_frame()
+    page.wait_for_timeout(1500)  # the map has fitted the events
+    view = f"[{VIEW['lat']}, {VIEW['lon']}], {VIEW['zoom']}, {{animate: false}}"
+    browser.map(f"m => {{ m.setView({view}); return 1; }}")  # pan and zoom
+    page.wait_for_function("() => location.search.includes('zoom=5')", timeout=15_000)
+    page.wait_for_timeout(500)
+    browser.map_frame().locator('.geo-ev[aria-label^="Flood in Paris"]').click()
+    page.get_by_text("A flood hit central Paris.").first.wait_for(timeout=30_000)  # the details beside the map
+    page.wait_for_timeout(1000)
+    browser.map("m => { window.__same = 1; return 1; }")
+    seen = browser.url_view()
+    assert seen["zoom"] == VIEW["zoom"] and seen["event"] == "paris", seen
+    return seen
+
+
+def test_new_events_show_within_seconds_keeping_the_view_and_the_selection(
+    server: str, store: Path, browser: Browser
+) -> None:
+    page = browser.page
+    seen = _open_and_select(browser, server)
+    before, updated = browser.events_count(), _updated(browser)
+    assert updated.endswith(f"· {before} events")
+    added = [(f"new{i}", lat, lon, f"Fresh flood {i}") for i, (lat, lon) in enumerate([(50.5, -1.0), (43.3, 8.0)])]
+    time.sleep(1.1)  # the "Updated" line counts whole seconds
+    append_events(store, _rows(added))
+    delay = _wait(lambda: browser.events_count() == before + 2, WITHIN)
+    on_map = _wait(lambda: all(_has_marker(browser, key) for key, *_ in added), WITHIN)
+    print(f"\ncommit -> page count {delay:.1f} s, -> map markers {delay + on_map:.1f} s")
+    assert _updated(browser) != updated and _updated(browser).endswith(f"· {before + 2} events")
+    assert browser.url_view() == seen  # the view and the selection, kept in the address
+    lat, lon, zoom = browser.view()
+    assert zoom == 5 and abs(lat - float(seen["lat"])) < 1e-3 and abs(lon - float(seen["lon"])) < 1e-3  # unmoved
+    assert browser.map("m => window.__same") == 1  # the same map: redrawn, not rebuilt
+    assert browser.map("m => GeoMap.selected") == "paris"
+    assert page.get_by_text("A flood hit central Paris.").count() > 0  # the details stay open
+    page.screenshot(path="/tmp/refresh_live.png")
+    assert browser.errors == [] and browser.blocked == []
+
+
+def _switch(browser: Browser, on: bool) -> None:
+    """Turn auto-refresh on or off in the sidebar, and wait for the address to say so."""
+    page = browser.page
+    for _ in range(3):  # a click that lands while the page redraws itself is lost: click until the switch follows
+        page.get_by_test_id("stSidebarUserContent").get_by_text("Auto-refresh").click()
+        try:
+            page.wait_for_function(f"() => location.search.includes('live=false') === {str(not on).lower()}")
+            return
+        except playwright_api.TimeoutError:
+            continue
+    raise AssertionError("the switch does not follow")
+
+
+def test_with_auto_refresh_off_the_page_stays_until_switched_on(server: str, store: Path, browser: Browser) -> None:
+    page = browser.page
+    seen = _open_and_select(browser, server)
+    _switch(browser, on=False)
+    page.wait_for_timeout(1000)
+    assert browser.url_view() == seen
+    before, updated = browser.events_count(), _updated(browser)
+    time.sleep(1.1)
+    append_events(store, _rows([("late", 49.5, 6.0, "Late flood")]))
+    page.wait_for_timeout(6000)  # three looks of a page that follows the store
+    assert (browser.events_count(), _updated(browser)) == (before, updated)
+    assert not _has_marker(browser, "late")
+    page.screenshot(path="/tmp/refresh_off.png")
+    _switch(browser, on=True)
+    _wait(lambda: browser.events_count() == before + 1 and _has_marker(browser, "late"), WITHIN)
+    assert browser.url_view() == seen
+    assert page.get_by_text("A flood hit central Paris.").count() > 0
+    assert browser.errors == [] and browser.blocked == []
