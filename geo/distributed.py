@@ -166,7 +166,6 @@ def _run_staging_batches(
     """Have the workers build and stage the batches themselves, then take their parts; the stories read."""
     threads = sum(client.nthreads().values())
     window = IN_FLIGHT_PER_WORKER * max(threads, 1)
-    clusters = StoryClusters(staged.path)
     folder = staged.new_part_path().rsplit("/", 1)[0]
     pending: dict[Future[Staged], int] = {}
     done = as_completed()

@@ -128,4 +128,4 @@ def test_figures_on_the_development_set(eval_dir: Path, geoparser: object) -> No
     gold = {a.id: i["cluster"] for a, i in zip(made, items, strict=True)}
     table = with_clusters(build_events(made, geoparser), ClusterIndex())  # type: ignore[arg-type]
     precision, recall, f1 = pairwise_scores([gold[e] for e in table["event_id"]], list(table["cluster_id"]))
-    assert precision >= 0.6 and recall >= 0.3  # measured 0.685 and 0.349 (F1 0.462) when written
+    assert precision >= 0.6 and recall >= 0.3 and f1 >= 0.4  # measured 0.685, 0.349 and 0.462 when written
