@@ -156,9 +156,27 @@ def sync_worded_filters(state: ViewState) -> None:
         seen[key] = value
 
 
+#: Worded widgets whose words hold counts, which change as events are added.
+COUNTED = ("type", "country")
+
+
+def renew_counted_filters(token: str) -> None:
+    """Give the counted widgets their values again when the store has changed, so that the browser shows them in
+    the new words: a browser left with the old words ("France (FR), 4") would send them back, and Streamlit keeps
+    a choice it does not know as a value."""
+    if st.session_state.get("words_token") == token:
+        return
+    st.session_state["words_token"] = token
+    for key in COUNTED:
+        if key in st.session_state:
+            st.session_state[key] = list(st.session_state[key])
+
+
 def _to_url(key: str) -> None:
-    """Write a worded widget's new value (codes, not words) into the URL."""
+    """Write a worded widget's new value (codes, not words) into the URL, if it changed."""
     value = st.session_state[key]
+    if st.session_state.get("url_seen", {}).get(key) == (list(value) if key in COUNTED else value):
+        return  # nothing to write: a write would also put the page's older copy of the address back
     empty = value == 1 if key == "severity" else not value
     if empty:
         st.query_params.pop(key, None)
@@ -478,6 +496,7 @@ def main() -> None:
         return
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sync_worded_filters(parse_query_params(query_params())[0])
+    renew_counted_filters(token)
     state = current_state()
     layers = layer_settings()
     chosen = selection(state)

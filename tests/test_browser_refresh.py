@@ -147,3 +147,22 @@ def test_with_auto_refresh_off_the_page_stays_until_switched_on(server: str, sto
     assert browser.url_view() == seen
     assert page.get_by_text("A flood hit central Paris.").count() > 0
     assert browser.errors == [] and browser.blocked == []
+
+
+def test_filters_of_a_link_and_a_moved_view_stay_through_a_refresh(server: str, store: Path, browser: Browser) -> None:
+    page = browser.page
+    page.goto(f"{server}/?country=FR&lat=20&lon=0&zoom=3")  # the filter widgets show counts, which change
+    before = browser.events_count()
+    browser.map_frame()
+    page.wait_for_timeout(1000)
+    browser.map("m => { m.setView([46, 4], 6, {animate: false}); return 1; }")
+    page.wait_for_function("() => location.search.includes('zoom=6')", timeout=15_000)
+    address = page.url
+    append_events(store, _rows([("lille", 50.63, 3.06, "Flood in Lille")]))
+    _wait(lambda: browser.events_count() == before + 1 and _has_marker(browser, "lille"), WITHIN)
+    page.wait_for_timeout(4500)  # two more looks at the store, and the browser's answers to them
+    assert page.url == address  # the filter in codes, the moved view: not the older address of the link
+    lat, lon, zoom = browser.view()
+    assert (round(lat), round(lon), zoom) == (46, 4, 6)
+    assert page.get_by_text("ignored country").count() == 0
+    assert browser.errors == [] and browser.blocked == []
