@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from geo.store.eventstore import append_events
-from tests.browser import CHROMIUM, Browser, chromium_page
+from tests.browser import CHROMIUM, Browser, chromium_page, serving
 from tests.rows import event, events
 
 pytestmark = pytest.mark.browser
@@ -138,7 +138,7 @@ def test_with_auto_refresh_off_the_page_stays_until_switched_on(server: str, sto
     before, updated = browser.events_count(), _updated(browser)
     time.sleep(1.1)
     append_events(store, _rows([("late", 49.5, 6.0, "Late flood")]))
-    page.wait_for_timeout(6000)  # three looks of a page that follows the store
+    page.wait_for_timeout(5000)  # two looks, at least, of a page and a map that follow the store
     assert (browser.events_count(), _updated(browser)) == (before, updated)
     assert not _has_marker(browser, "late")
     page.screenshot(path="/tmp/refresh_off.png")
@@ -160,9 +160,22 @@ def test_filters_of_a_link_and_a_moved_view_stay_through_a_refresh(server: str, 
     address = page.url
     append_events(store, _rows([("lille", 50.63, 3.06, "Flood in Lille")]))
     _wait(lambda: browser.events_count() == before + 1 and _has_marker(browser, "lille"), WITHIN)
-    page.wait_for_timeout(4500)  # two more looks at the store, and the browser's answers to them
+    page.wait_for_timeout(3000)  # another look at the store, and the browser's answer to it
     assert page.url == address  # the filter in codes, the moved view: not the older address of the link
     lat, lon, zoom = browser.view()
     assert (round(lat), round(lon), zoom) == (46, 4, 6)
     assert page.get_by_text("ignored country").count() == 0
+    assert browser.errors == [] and browser.blocked == []
+
+
+def test_a_page_opened_on_no_store_shows_the_first_commit(tmp_path: Path, browser: Browser) -> None:
+    store = tmp_path / "events.parquet"
+    with serving(store) as url:
+        browser.page.goto(url)
+        browser.page.get_by_text("No events yet").first.wait_for(timeout=30_000)
+        browser.page.wait_for_timeout(1000)
+        append_events(store, _rows(FIRST))
+        _wait(lambda: browser.page.get_by_text(re.compile(r"^Updated \d")).count() > 0, WITHIN)
+        assert browser.events_count() == len(FIRST)
+        browser.map_frame()
     assert browser.errors == [] and browser.blocked == []
