@@ -285,7 +285,10 @@ class EventQuery:
                     cursor.register("hits", pa.table({"id": self._index().search(selection.text)}))
                 where, values = (selection or EventFilter()).where(hits, valid=valid)
                 source = f"(SELECT * FROM {_PARTS if files else _EMPTY} WHERE {where})"
-                source = _EVENTS.format(stories=source) if events and valid else source
+                if events and valid:
+                    merged = self._merged()
+                    cursor.register("merged", merged)
+                    source = (_EVENTS if merged.num_rows else _EVENTS_OF_ONE).format(stories=source)
                 values = [files, *values] if files else values
                 return cursor.sql(sql.format(rows=source), params=[*values, *params]).to_arrow_table()
             except duckdb.IOException as err:
@@ -296,6 +299,17 @@ class EventQuery:
             finally:
                 cursor.close()
         raise AssertionError("unreachable")
+
+    def _merged(self) -> pa.Table:
+        """The ids of the clusters of more than one story (kept for the version): only their stories need to be
+        folded into one row, every other story is an event of its own."""
+        return self._run(
+            "SELECT DISTINCT cluster_id AS id FROM {rows} WHERE cluster_id <> event_id",
+            [],
+            None,
+            keep=True,
+            events=False,
+        )
 
     # -- questions ----------------------------------------------------------------------------------------------
 
@@ -485,27 +499,35 @@ _EMPTY: Final = (
 )
 
 
-#: One row per event: of the stories of one cluster that pass the filters, the newest, with the worst severity of
-#: them, the latest toll told (not their sum), how many stories and sources report it, and its first and last day.
-_EVENTS: Final = f"""(SELECT * EXCLUDE (_rank) FROM (
-    SELECT * REPLACE (
-        max(severity) OVER event AS severity,
-        last_value(deaths IGNORE NULLS) OVER timeline AS deaths,
-        last_value(injured IGNORE NULLS) OVER timeline AS injured,
-        coalesce(cluster_id, event_id) AS cluster_id
-    ),
-    count(*) OVER event AS stories,
-    count(DISTINCT source) OVER event AS sources,
-    min({DAY}) OVER event AS first_day,
-    max({DAY}) OVER event AS last_day,
-    row_number() OVER (
-        PARTITION BY coalesce(cluster_id, event_id) ORDER BY {DAY} DESC NULLS LAST, event_id DESC
-    ) AS _rank
-    FROM {{stories}}
-    WINDOW event AS (PARTITION BY coalesce(cluster_id, event_id)),
-        timeline AS (PARTITION BY coalesce(cluster_id, event_id) ORDER BY {DAY}, event_id
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-) WHERE _rank = 1)"""
+#: One row per event. A story of a cluster of one (most) is an event as it is; of the stories of a cluster of more
+#: (``merged``) that pass the filters, the newest stands for the event, with the worst severity of them, the latest
+#: toll told (not their sum), how many stories and sources report it, and its first and last day.
+_EVENTS: Final = f"""(WITH stories AS NOT MATERIALIZED (SELECT * FROM {{stories}}),
+members AS (
+    SELECT event_id, cluster_id, severity, deaths, injured, source,
+        struct_pack(d := coalesce({DAY}, DATE '0001-01-01'), e := event_id) AS rank
+    FROM stories SEMI JOIN merged ON stories.cluster_id = merged.id
+),
+folded AS (
+    SELECT cluster_id, arg_max(event_id, rank) AS newest, max(severity) AS worst,
+        arg_max(deaths, rank) FILTER (WHERE deaths IS NOT NULL) AS toll,
+        arg_max(injured, rank) FILTER (WHERE injured IS NOT NULL) AS hurt,
+        count(*) AS stories, count(DISTINCT source) AS sources,
+        min(rank.d) FILTER (WHERE rank.d > DATE '0001-01-01') AS first_day,
+        max(rank.d) FILTER (WHERE rank.d > DATE '0001-01-01') AS last_day
+    FROM members GROUP BY cluster_id
+)
+SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
+    1::BIGINT AS stories, (source IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
+FROM stories ANTI JOIN merged ON stories.cluster_id = merged.id
+UNION ALL BY NAME
+SELECT stories.* REPLACE (folded.worst AS severity, folded.toll AS deaths, folded.hurt AS injured),
+    folded.stories, folded.sources, folded.first_day, folded.last_day
+FROM stories JOIN folded ON stories.event_id = folded.newest)"""
+#: One row per event when every story is an event of its own.
+_EVENTS_OF_ONE: Final = f"""(SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
+    1::BIGINT AS stories, (source IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
+FROM {{stories}})"""
 #: Columns of an event that its stories do not have.
 EVENT_ONLY_COLUMNS: Final = ("stories", "sources", "first_day", "last_day")
 
