@@ -314,7 +314,8 @@ def show_details(event_id: str | None) -> None:
     if row is None:
         st.info("Click an event on the map, or a row of the table, to see it here.")
         return
-    details = EventDetails.from_row(row, country_names())
+    cluster = row.get("cluster_id") or row["event_id"]
+    details = EventDetails.from_row(row, country_names()).with_reports(store_query().reports(str(cluster)))
     st.markdown(f"**{markdown_plain(details.title)}**")
     st.markdown(severity_chip(details.severity), unsafe_allow_html=True)  # our own words and colours only
     st.markdown(details.markdown())
@@ -346,7 +347,7 @@ def show_timeline(token: str, chosen: EventFilter) -> None:
 
 
 TABLE_COLUMNS = ("event_id", "title", "event_type", "severity", "place_name", "country_code", "url", "source",
-                 "published_at", "ingested_at")  # fmt: skip
+                 "published_at", "ingested_at", "stories")  # fmt: skip
 
 
 def show_table(token: str, chosen: EventFilter, bounds: Any) -> None:

@@ -50,8 +50,8 @@ AREA_PIXELS: Final = 64
 AREA_SIZES: Final = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0)
 #: The columns the markers are drawn from.
 MARKER_COLUMNS: Final = (
-    "event_id", "title", "event_type", "severity", "lat", "lon", "place_name", "places", "published_at",
-    "ingested_at",
+    "event_id", "title", "event_type", "severity", "lat", "lon", "place_name", "place_precision", "places",
+    "published_at", "ingested_at", "stories", "sources",
 )  # fmt: skip
 #: Parameters of a view request besides the page's own.
 VIEW_PARAMETERS: Final = frozenset({"bbox", "zoom", "until", "density", "places"})

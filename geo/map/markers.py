@@ -29,6 +29,7 @@ from geo.map.words import (
     TYPE_CODES,
     broad_place,
     fact_lines,
+    reports_words,
     severity_words,
     source_label,
     type_label,
@@ -79,6 +80,8 @@ class MapEvent:
     places: str = "[]"
     #: True when the event sits on the centre of a country, region or sea: the text names nothing finer.
     broad: bool = False
+    #: "3 reports from 2 sources" when several stories tell the event.
+    reports: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[Hashable, Any]) -> MapEvent:
@@ -103,6 +106,7 @@ class MapEvent:
             source=row.get("source"),
             places=places,
             broad=broad_row(row, lat, lon),
+            reports=reports_words(row.get("stories"), row.get("sources")),
         )
 
 
@@ -183,6 +187,8 @@ def popup_html(event: MapEvent, countries: Mapping[str, str] | None = None) -> s
     if event.broad:
         lines.append(f"<em>{html.escape(BROAD_NOTE)}</em>")
     lines.append(_source_link(event.url, event.source))
+    if event.reports:
+        lines.append(html.escape(event.reports))
     return f"<div class='geo-popup'>{'<br>'.join(line for line in lines if line)}</div>"
 
 

@@ -187,8 +187,8 @@ def _mentioned(places: str, countries: Mapping[str, str]) -> list[str]:
 
 
 def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFrame:
-    """The events as the page's table: human columns (with "Reports", how many stories tell each event, when the
-    rows say), most severe and latest first; the index is the event id."""
+    """The events as the page's table: human columns (and "Reports", how many stories tell each event, when one
+    is told by several), most severe and latest first; the index is the event id."""
     severity = events["severity"].astype(int)
     date = pd.to_datetime(events["published_at"], utc=True).fillna(pd.to_datetime(events["ingested_at"], utc=True))
     codes = events["country_code"]
@@ -206,8 +206,9 @@ def table_frame(events: pd.DataFrame, countries: Mapping[str, str]) -> pd.DataFr
         },
         index=pd.Index(events["event_id"], name="event_id"),
     )
-    if "stories" in events:  # an event told by several stories
-        frame["Reports"] = events["stories"].fillna(1).astype(int).to_numpy()
+    told = events["stories"].fillna(1).astype(int) if "stories" in events else pd.Series(dtype=int)
+    if (told > 1).any():  # some event is told by several stories
+        frame["Reports"] = told.to_numpy()
     order = pd.DataFrame({"severity": severity.to_numpy(), "date": date.to_numpy()}, index=frame.index)
     return frame.loc[order.sort_values(["severity", "date"], ascending=False, na_position="last").index]
 

@@ -130,6 +130,8 @@ def event_columns(
         "day": list(days),
         "broad": [int(event.broad) for event in events],
     }
+    if any(event.reports for event in events):
+        columns["reports"] = [html.escape(event.reports or "") for event in events]
     if popups and not large:
         columns["popup"] = [popup_html(event, countries) for event in events]
     return columns

@@ -19,6 +19,7 @@ __all__ = [
     "count_words",
     "fact_lines",
     "markdown_plain",
+    "reports_words",
     "severity_words",
     "source_label",
     "type_label",
@@ -123,6 +124,23 @@ def source_label(url: str | None, source: str | None) -> str:
 def count_words(count: int, noun: str, plural: str | None = None) -> str:
     """ "1 event", "2 events", "1,024 events"."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def reports_words(stories: Any, sources: Any) -> str | None:
+    """ "3 reports from 2 sources" for an event told by several stories; None for one story (or none said)."""
+    told = _whole(stories)
+    if told is None or told < 2:
+        return None
+    many = _whole(sources)
+    return count_words(told, "report") + ("" if not many else " from " + count_words(many, "source"))
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number
 
 
 def broad_place(feature: str | None) -> bool:

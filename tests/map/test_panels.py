@@ -115,6 +115,13 @@ def test_the_table_speaks_words_and_puts_the_worst_first() -> None:
     assert frame.loc["c", "Source"] == "uploaded file (feed.xml)"
 
 
+def test_the_table_counts_reports_only_when_an_event_has_several() -> None:
+    events = _events(event("a", severity=2), event("b", severity=5))
+    assert "Reports" not in table_frame(events.assign(stories=[1, 1]), COUNTRIES)
+    frame = table_frame(events.assign(stories=[4, 1]), COUNTRIES)
+    assert frame.loc["a", "Reports"] == 4 and frame.loc["b", "Reports"] == 1
+
+
 def test_view_bounds_reads_the_map_s_bounds_and_wraps_the_antimeridian() -> None:
     europe = {"_southWest": {"lat": 40.0, "lng": -10.0}, "_northEast": {"lat": 55.0, "lng": 20.0}}
     assert view_bounds(europe) == Bounds(40.0, -10.0, 55.0, 20.0)

@@ -464,3 +464,14 @@ def test_the_stored_precision_decides_what_is_drawn_as_a_centre(mixed: pd.DataFr
     assert broad == {"a": True, "b": True, "c": False, "d": False}
     older = mixed.assign(place_precision=[None] * 5)  # a store written before the column
     assert [event.broad for event in map_events(older)] == [False, False, False, True]
+
+
+def test_an_event_told_by_several_stories_says_so(mixed: pd.DataFrame) -> None:
+    told = mixed.assign(stories=[3, 1, None, 1, 1], sources=[2, 1, None, 1, 1])
+    events = {event.event_id: event for event in map_events(told)}
+    assert events["a"].reports == "3 reports from 2 sources" and events["b"].reports is None
+    assert "3 reports from 2 sources" in popup_html(events["a"])
+    columns = mapview.event_columns(list(events.values()), [0] * len(events), popups=False, countries={})
+    assert columns["reports"][0] == "3 reports from 2 sources" and columns["reports"][1] == ""
+    single = mapview.event_columns([events["b"]], [0], popups=False, countries={})
+    assert "reports" not in single  # no column when every event is one story

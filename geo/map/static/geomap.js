@@ -283,14 +283,19 @@
   /** A short popup made here from the columns, when the page shows the details beside the map. */
   function shortPopup(c, i, ctx) {
     return "<div class='geo-popup'><b>" + c.title[i] + "</b><br>" + chip(ctx, c.sev[i]) + " " + ctx.names[c.type[i]] +
-      (c.broad[i] ? "<br><em>" + ctx.broadNote + "</em>" : "") + (ctx.hint ? "<br><small>" + ctx.hint + "</small>" : "") +
-      "</div>";
+      (c.broad[i] ? "<br><em>" + ctx.broadNote + "</em>" : "") + reports(c, i, "<br>") +
+      (ctx.hint ? "<br><small>" + ctx.hint + "</small>" : "") + "</div>";
   }
 
   function tooltip(c, i, ctx) {
     var where = c.broad[i] ? "<br><em>" + ctx.broadNote + "</em>" : "";
     return "<span hidden>event:" + c.id[i] + "\n</span><b>" + c.title[i] + "</b><br>" + ctx.names[c.type[i]] +
-      " \u00b7 " + ctx.severityNames[c.sev[i]] + where;
+      " \u00b7 " + ctx.severityNames[c.sev[i]] + where + reports(c, i, "<br>");
+  }
+
+  /** "3 reports from 2 sources" (escaped by the server) when several stories tell the event of row ``i``. */
+  function reports(c, i, before) {
+    return c.reports && c.reports[i] ? before + c.reports[i] : "";
   }
 
   /** The marker of row ``i`` of the columns ``c`` (coloured by severity, marked with its type's code). */
