@@ -20,7 +20,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
@@ -53,6 +53,8 @@ class Round:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
+    #: Sources not due yet (their feed's ttl, a back-off or the interval): said, not compared.
+    waiting: int = field(default=0, compare=False)
 
     def counted(self, outcome: Outcome, added: int) -> Round:
         """This round with one more source polled."""
@@ -61,15 +63,17 @@ class Round:
             self.changed + (outcome == "changed"),
             self.unchanged + (outcome == "unchanged"),
             self.failed + (outcome == "failed"),
+            self.waiting,
         )
 
     def summary(self) -> str:
         """The round in one line: "added 3 events from 2 sources; 47 unchanged; 1 failed"."""
         events = "event" if self.added == 1 else "events"
         sources = "source" if self.changed == 1 else "sources"
+        waiting = f"; {self.waiting} not due yet" if self.waiting else ""
         return (
             f"added {self.added} {events} from {self.changed} {sources}; "
-            f"{self.unchanged} unchanged; {self.failed} failed"
+            f"{self.unchanged} unchanged; {self.failed} failed{waiting}"
         )
 
 
@@ -137,8 +141,9 @@ class Watcher:
     def poll(self) -> Round:
         """Poll each source that is due, once; save the state."""
         states, now = self.states(), self._clock()
-        done = Round()
-        for url in [url for url, state in states.items() if state.due <= now]:
+        due = [url for url, state in states.items() if state.due <= now]
+        done = Round(waiting=len(states) - len(due))
+        for url in due:
             if not self._wait_for_host(url):
                 break
             outcome, added = self._poll_source(states[url])

@@ -300,7 +300,7 @@ def test_the_command_polls_once(
     assert main(once) == 0
     assert capsys.readouterr().out.strip() == "added 0 events from 0 sources; 1 unchanged; 0 failed"
     assert main(once) == 0  # not due yet: nothing asked
-    assert capsys.readouterr().out.strip() == "added 0 events from 0 sources; 0 unchanged; 0 failed"
+    assert capsys.readouterr().out.strip() == "added 0 events from 0 sources; 0 unchanged; 0 failed; 1 not due yet"
     assert server.hits["/wire.xml"] == 2
 
 
@@ -364,3 +364,10 @@ def test_a_store_that_cannot_be_written_fails_the_source_not_the_watcher(
     harness.watcher.state_file = tmp_path / "state.json"
     assert harness.watcher.poll() == Round(failed=1)
     assert len(harness.log) == 1 and "could not be stored" in harness.log[0]
+
+
+def test_a_round_says_how_many_sources_are_not_due_yet() -> None:
+    assert Round(added=2, changed=1, waiting=3).summary() == (
+        "added 2 events from 1 source; 0 unchanged; 0 failed; 3 not due yet"
+    )
+    assert Round(unchanged=1, waiting=4) == Round(unchanged=1)  # said, not compared

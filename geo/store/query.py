@@ -499,12 +499,14 @@ _EMPTY: Final = (
 )
 
 
+#: Who published a story: the site of its URL (as the page names it), else its source.
+_OUTLET: Final = "coalesce(nullif(regexp_extract(lower(url), '^https?://(?:www[.])?([^/?#:]+)', 1), ''), source)"
 #: One row per event. A story of a cluster of one (most) is an event as it is; of the stories of a cluster of more
 #: (``merged``) that pass the filters, the newest stands for the event, with the worst severity of them, the latest
 #: toll told (not their sum), how many stories and sources report it, and its first and last day.
 _EVENTS: Final = f"""(WITH stories AS NOT MATERIALIZED (SELECT * FROM {{stories}}),
 members AS (
-    SELECT event_id, cluster_id, severity, deaths, injured, source,
+    SELECT event_id, cluster_id, severity, deaths, injured, {_OUTLET} AS outlet,
         struct_pack(d := coalesce({DAY}, DATE '0001-01-01'), e := event_id) AS rank
     FROM stories SEMI JOIN merged ON stories.cluster_id = merged.id
 ),
@@ -512,13 +514,13 @@ folded AS (
     SELECT cluster_id, arg_max(event_id, rank) AS newest, max(severity) AS worst,
         arg_max(deaths, rank) FILTER (WHERE deaths IS NOT NULL) AS toll,
         arg_max(injured, rank) FILTER (WHERE injured IS NOT NULL) AS hurt,
-        count(*) AS stories, count(DISTINCT source) AS sources,
+        count(*) AS stories, count(DISTINCT outlet) AS sources,
         min(rank.d) FILTER (WHERE rank.d > DATE '0001-01-01') AS first_day,
         max(rank.d) FILTER (WHERE rank.d > DATE '0001-01-01') AS last_day
     FROM members GROUP BY cluster_id
 )
 SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
-    1::BIGINT AS stories, (source IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
+    1::BIGINT AS stories, ({_OUTLET} IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
 FROM stories ANTI JOIN merged ON stories.cluster_id = merged.id
 UNION ALL BY NAME
 SELECT stories.* REPLACE (folded.worst AS severity, folded.toll AS deaths, folded.hurt AS injured),
@@ -526,7 +528,7 @@ SELECT stories.* REPLACE (folded.worst AS severity, folded.toll AS deaths, folde
 FROM stories JOIN folded ON stories.event_id = folded.newest)"""
 #: One row per event when every story is an event of its own.
 _EVENTS_OF_ONE: Final = f"""(SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
-    1::BIGINT AS stories, (source IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
+    1::BIGINT AS stories, ({_OUTLET} IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
 FROM {{stories}})"""
 #: Columns of an event that its stories do not have.
 EVENT_ONLY_COLUMNS: Final = ("stories", "sources", "first_day", "last_day")

@@ -297,18 +297,21 @@ def test_an_empty_store_answers_with_nothing(tmp_path: Path) -> None:
     assert query.rows(EventFilter(text="x"), ("event_id",)).empty
 
 
+WIRE_C = "https://www.Wire-C.example/story?id=3"
+
+
 def test_the_stories_of_one_event_are_one_row_with_the_latest_toll(tmp_path: Path) -> None:
     query = store_of(
         tmp_path,
         event("first", cluster_id="first", deaths=12, severity=3, published_at="2024-05-01T10:00:00Z", source="A"),
         event("second", cluster_id="first", deaths=40, severity=4, published_at="2024-05-02T10:00:00Z", source="B"),
-        event("third", cluster_id="first", deaths=None, severity=2, published_at="2024-05-03T10:00:00Z", source="B"),
+        event("third", cluster_id="first", severity=2, published_at="2024-05-03T10:00:00Z", source="B", url=WIRE_C),
         event("alone", published_at="2024-05-02T10:00:00Z"),  # a store written before clusters: its own event
     )
     assert query.count() == 2
     listed = query.rows(columns=["event_id", "deaths", "severity", "stories", "sources", "first_day", "last_day"])
     row = listed.set_index("event_id").loc["third"]
-    assert (row["deaths"], row["severity"], row["stories"], row["sources"]) == (40, 4, 3, 2)
+    assert (row["deaths"], row["severity"], row["stories"], row["sources"]) == (40, 4, 3, 3)  # B's story is C's
     assert (str(row["first_day"])[:10], str(row["last_day"])[:10]) == ("2024-05-01", "2024-05-03")
     assert query.event("first") is not None  # any story can still be shown
     assert list(query.reports("first")["event_id"]) == ["first", "second", "third"]
