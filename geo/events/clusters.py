@@ -133,20 +133,23 @@ class ClusterIndex:
         return SCOPES.get(event_type, _DEFAULT_SCOPE)
 
     @staticmethod
-    def _cell(story: Story) -> tuple[int, int]:
-        size = max(_FAMILY_KM[family(story.event_type)] / _KM_PER_DEGREE, 0.25)
+    def _cell(story: Story, kind: str) -> tuple[int, int]:
+        size = max(_FAMILY_KM[kind] / _KM_PER_DEGREE, 0.25)
         return math.floor((story.lat or 0.0) / size), math.floor((story.lon or 0.0) / size)
 
     def _nearby(self, story: Story) -> list[_Seen]:
-        """Placed stories of the family of ``story`` in its grid cell and the cells around it (more across longitude
-        near the poles, where a degree is short); for a story with no place, those of its family in its window."""
-        kind = family(story.event_type)
+        """Placed stories of the families ``story`` may share an event with, in its grid cell and the cells around
+        it (more across longitude near the poles, where a degree is short); for a story with no place, those of
+        these families in its window."""
+        return [seen for kind in _families_of(story.event_type) for seen in self._near_in(story, kind)]
+
+    def _near_in(self, story: Story, kind: str) -> list[_Seen]:
         if story.lat is None or story.day is None:
             week, reach_weeks = _week(story.day), math.ceil(_FAMILY_DAYS[kind] / 7) if story.day else -1
             return [
                 seen for dw in range(-reach_weeks, reach_weeks + 1) for seen in self._weeks.get((kind, week + dw), ())
             ]
-        row, col = self._cell(story)
+        row, col = self._cell(story, kind)
         reach = min(math.ceil(1 / max(math.cos(math.radians(story.lat)), 0.1)), 10)
         return [
             seen
@@ -177,11 +180,20 @@ class ClusterIndex:
             kind = family(story.event_type)
             self._weeks[(kind, _week(story.day))].append(seen)
             if story.lat is not None:
-                self._cells[(kind, *self._cell(story))].append(seen)
+                self._cells[(kind, *self._cell(story, kind))].append(seen)
         return found
 
     def __len__(self) -> int:
         return len(self._clusters)
+
+
+def _families_of(event_type: str) -> tuple[str, ...]:
+    """The families whose stories a story of ``event_type`` may share an event with: its own and "other" (a story
+    the classifier could not place in a type), or, for such a story, every family."""
+    kind = family(event_type)
+    if kind == "other":
+        return ("other", *(name for name, _ in FAMILIES))
+    return (kind, "other")
 
 
 def family(event_type: str) -> str:
@@ -197,7 +209,7 @@ def _week(day: date | None) -> int:
 def _needed(story: Story, other: Story) -> float:
     """How similar two stories' texts must be to report one event (infinite when their types, days or places say
     they cannot)."""
-    if family(story.event_type) != family(other.event_type) or story.day is None or other.day is None:
+    if family(other.event_type) not in _families_of(story.event_type) or story.day is None or other.day is None:
         return math.inf
     scopes = (ClusterIndex.scope(story.event_type), ClusterIndex.scope(other.event_type))
     if abs((story.day - other.day).days) > max(scope.days for scope in scopes):
