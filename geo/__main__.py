@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -223,6 +224,8 @@ def _map_jsonl(args: argparse.Namespace, handle: Callable[[str], dict[str, Any]]
     from geo.read.jsonl import answer_records
 
     where = f"geo {args.command}: {args.file or 'stdin'}"
+    if args.file is None and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # a pipe's reader gets each answer as its line is read
     with _open_input(args.file) as stream:
         clean = answer_records(
             stream, handle, failed, write=sys.stdout.write, note=lambda note: print(f"{where}: {note}", file=sys.stderr)

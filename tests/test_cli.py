@@ -235,3 +235,22 @@ def test_basemap_derive_names_a_missing_source(run_geo: RunGeo, tmp_path: Path) 
     done = run_geo("basemap", "derive", "--source", str(tmp_path / "nowhere"))
     assert done.returncode == 2
     assert "Natural Earth layers not found" in done.stderr and "--source DIR" in done.stderr
+
+
+def test_geoparse_answers_each_line_of_a_pipe_as_it_arrives() -> None:
+    import select
+    import sys
+
+    from geo import settings
+
+    command = [sys.executable, "-m", "geo", "geoparse"]
+    with subprocess.Popen(command, cwd=settings.PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b'{"id": "a", "text": "A quake hit Lima, Peru."}\n')
+        proc.stdin.flush()  # and nothing more: the answer must come while the pipe is still open
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        answer = json.loads(proc.stdout.readline()) if ready else None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    assert answer is not None, "no answer while the input was still open"
+    assert answer["id"] == "a" and answer["places"][0]["name"] == "Lima"

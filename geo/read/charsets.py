@@ -123,10 +123,16 @@ class _Joined(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._head[: len(buffer)] if self._head else self._rest.read(len(buffer))
+        data = self._head[: len(buffer)] if self._head else read_some(self._rest, len(buffer))
         self._head = self._head[len(data) :]
         buffer[: len(data)] = data
         return len(data)
+
+
+def read_some(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream``: what has arrived (a pipe's first line) rather than waiting for all."""
+    read1 = getattr(stream, "read1", None)
+    return bytes(read1(size)) if read1 is not None else stream.read(size)
 
 
 def rejoined(head: bytes, rest: BinaryIO) -> BinaryIO:

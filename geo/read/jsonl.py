@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from geo.errors import DataFormatError
 from geo.limits import MAX_LINE_BYTES, MAX_SKIPPED_BYTES, shown
-from geo.read.charsets import SNIFF_BYTES, looks_binary, rejoined
+from geo.read.charsets import SNIFF_BYTES, looks_binary, read_some, rejoined
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -184,7 +184,7 @@ def answer_records(
     """Write one strict JSON line per ``{"id", "text"}`` line of ``stream``, in order: ``{"id", **handle(text)}``,
     or ``{"id", **failed, "error"}`` for a line that cannot be read or handled. ``note`` is told every problem.
     True when every line was answered without an error; DataFormatError for binary input."""
-    head = stream.read(SNIFF_BYTES)
+    head = read_some(stream, SNIFF_BYTES)  # a pipe's first line is answered before the next one arrives
     if looks_binary(head):
         raise DataFormatError("binary data, not JSON lines: nothing read (the input must be UTF-8 text)")
     lines = BoundedLines(rejoined(head, stream))
