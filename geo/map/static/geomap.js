@@ -6,9 +6,9 @@
   "use strict";
 
   var GeoMap = {};
-  /** Room kept free when the map fits its events: the zoom buttons above, the player and the legend below. */
-  var FIT_TOP_LEFT = [40, 30];
-  var FIT_BOTTOM_RIGHT = [40, 110];
+  /** Room kept free on every side when the map fits its events (the same on each, so one event is centred):
+   *  clear of the zoom buttons above and of the player and the legend below. */
+  var FIT_PADDING = [50, 100];
   var DARK = {
     sea: "#16202b", land: "#353a42", coast: "#5b7189", border: "#8a7f8e", admin1: "#4a4652", river: "#2f5677",
     label: "#c7ced6", water: "#86a6c4", halo: "rgba(20,24,30,0.85)"
@@ -618,7 +618,7 @@
         GeoMap.pendingFit = null;
         if (fit && data.bounds) {  // opened with filters and no view: show the events they keep
           map.fitBounds(data.bounds, {
-            maxZoom: fit.maxZoom, paddingTopLeft: FIT_TOP_LEFT, paddingBottomRight: FIT_BOTTOM_RIGHT, animate: false
+            maxZoom: fit.maxZoom, padding: FIT_PADDING, animate: false
           });
         }
       }, function () { /* the map works without them */ });
@@ -710,7 +710,7 @@
       map.setView(GeoMap.markers[event].getLatLng(), opts.selectedZoom, {animate: false});
     } else if (opts.bounds) {
       map.fitBounds(opts.bounds, {
-        maxZoom: opts.fitMaxZoom, paddingTopLeft: FIT_TOP_LEFT, paddingBottomRight: FIT_BOTTOM_RIGHT, animate: false
+        maxZoom: opts.fitMaxZoom, padding: FIT_PADDING, animate: false
       });
       // A live map then fits the events its filters keep, or centres on the event it is asked for.
       GeoMap.pendingFit = event ? null : {maxZoom: opts.fitMaxZoom};
