@@ -207,14 +207,24 @@ def _main_part(rows: list[NaturalEarthPlace], towns: list[tuple[float, float]]) 
     return best.lat, best.lon
 
 
+#: A region's middle this far (in degrees, about 500 km) from all of its towns lies in the sea between its parts.
+_STRAY_MIDDLE: Final = 4.5
+
+
 def _extent_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Middle of the 0.5th-99.5th percentile extent of the points (robust to a stray far island)."""
+    """Middle of the 0.5th-99.5th percentile extent of the points (robust to a stray far island); when that middle
+    is far from every point (a mainland region with remote islands, such as Valparaíso with Easter Island), the
+    points' median instead, where most of them are."""
     import numpy as np
 
     arr = np.array(points)
     lat_lo, lat_hi = np.percentile(arr[:, 0], [0.5, 99.5])
     lon_lo, lon_hi = np.percentile(arr[:, 1], [0.5, 99.5])
-    return round(float(lat_lo + lat_hi) / 2, 5), round(float(lon_lo + lon_hi) / 2, 5)
+    lat, lon = float(lat_lo + lat_hi) / 2, float(lon_lo + lon_hi) / 2
+    nearest = np.hypot(arr[:, 0] - lat, (arr[:, 1] - lon) * np.cos(np.radians(lat))).min()
+    if nearest > _STRAY_MIDDLE:
+        lat, lon = float(np.median(arr[:, 0])), float(np.median(arr[:, 1]))
+    return round(lat, 5), round(lon, 5)
 
 
 def _add_natural_earth(index: _Index, places: list[NaturalEarthPlace]) -> None:

@@ -19,7 +19,7 @@ from geo.settings import GAZETTEER_PATH
 
 __all__ = ["FEATURES", "INDEX_VERSION", "Entry", "Gazetteer", "normalize"]
 
-INDEX_VERSION: Final = 4
+INDEX_VERSION: Final = 5
 
 #: Feature kinds, from most to least administrative.
 FEATURES: Final = (
