@@ -11,7 +11,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 # Only the folders that exist (git keeps no empty folder in a fresh clone).
 LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py app.py
 
-.PHONY: venv dev data run watch test lint bench clean distclean
+.PHONY: venv dev data run watch test lint lock bench clean distclean
 
 venv: $(RUNTIME_STAMP)
 
@@ -22,13 +22,23 @@ $(PY):
 		{ echo "Python 3.11+ is needed; '$(PYTHON)' is older. Try: make PYTHON=python3.11 ..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+# Installs come from the lock files (exact versions and hashes, for every platform): requirements*.txt are the
+# ranges people read and edit, `make lock` turns them into the locks.
+$(RUNTIME_STAMP): requirements.lock | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
-$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
-	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+$(DEV_STAMP): requirements-dev.lock $(RUNTIME_STAMP)
+	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
+
+# Refresh the locks after editing requirements*.txt: locked versions are kept where the ranges allow them;
+# `make lock UPGRADE=1` moves every package to its newest version in range. Needs uv (installed on demand).
+LOCK := $(BIN)/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade)
+lock: | $(PY)
+	@test -x $(BIN)/uv || $(PY) -m pip install --disable-pip-version-check uv
+	$(LOCK) requirements-dev.txt -o requirements-dev.lock
+	$(LOCK) requirements.txt -c requirements-dev.lock -o requirements.lock
 
 # Builds data/gazetteer.pkl from the installed packages and cuts the basemap's tiles into static/basemap from
 # the committed data/basemap.json.gz; each is a no-op when it is up to date.
@@ -60,8 +70,10 @@ lint: dev
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy geo
 
+BENCHMARKS := $(notdir $(wildcard benchmarks/[!_]*.py))
 test: dev data lint
 	$(BIN)/pytest
+	@echo "not run by make test: $(words $(BENCHMARKS)) benchmarks ($(BENCHMARKS)); run them with make bench"
 
 bench: venv data
 	@set -e; for script in benchmarks/[!_]*.py; do \
