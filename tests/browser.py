@@ -15,11 +15,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "news_page.txt"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Set (to 1) where the browser tests must run, as CI does: a missing browser then fails the run instead of
+#: skipping the tests.
+REQUIRE_BROWSER = "GEO_TESTS_REQUIRE_BROWSER"
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def require_browser() -> Any:
+    """Playwright's sync API, for a module of browser tests; without Playwright or Debian's Chromium the module is
+    skipped, or, where ``GEO_TESTS_REQUIRE_BROWSER`` is set, the run fails."""
+    missing = None
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        missing = "playwright is not installed"
+    if missing is None and CHROMIUM is None:
+        missing = "Debian's chromium is not installed (apt-get install chromium)"
+    if missing is None:
+        return api
+    if os.environ.get(REQUIRE_BROWSER):
+        pytest.fail(f"{missing}, and {REQUIRE_BROWSER} says the browser tests must run", pytrace=False)
+    pytest.skip(missing, allow_module_level=True)
 
 
 def free_port() -> int:

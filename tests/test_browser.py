@@ -18,16 +18,14 @@ import pytest
 from geo.ingest import ingest_sources
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import read_events
-from tests.browser import CHROMIUM, SAMPLE, Browser, browser_search, chromium_page, in_live_frames, serving
+from tests.browser import SAMPLE, Browser, browser_search, chromium_page, in_live_frames, require_browser, serving
 
 pytestmark = pytest.mark.browser
 
 HOSTILE_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> Flood hits Lyon'
 HOSTILE_TEXT = 'Floods killed 3 people in Lyon, France. <img src=x onerror="window.__xss=3">'
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = require_browser()
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,11 @@ from geo.map.markers import SEVERITY_COLOURS
 from geo.places.geoparse import Geoparser
 from geo.store.eventstore import append_events, read_events
 from geo.store.schema import conform
-from tests.browser import CHROMIUM, MAP_FRAME, SAMPLE, Browser, browser_search, chromium_page, serving
+from tests.browser import MAP_FRAME, SAMPLE, Browser, browser_search, chromium_page, require_browser, serving
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = require_browser()
 
 #: The palette of geomap.js: sea and land, light and dark.
 LIGHT_SEA, LIGHT_LAND = (0xCD, 0xDF, 0xF0), (0xF6, 0xF3, 0xEC)

@@ -14,14 +14,12 @@ from typing import Any
 import pytest
 
 from geo.store.eventstore import append_events
-from tests.browser import CHROMIUM, Browser, chromium_page, serving
+from tests.browser import Browser, chromium_page, require_browser, serving
 from tests.rows import event, events
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = require_browser()
 
 #: Seconds within which a commit shows on the page.
 WITHIN = 10.0

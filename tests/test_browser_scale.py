@@ -12,14 +12,12 @@ import pytest
 from geo.store.eventstore import append_events
 from geo.store.query import EventFilter, EventQuery
 from geo.store.schema import conform
-from tests.browser import CHROMIUM, Browser, browser_search
+from tests.browser import Browser, browser_search, require_browser
 from tests.synthetic import events
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = require_browser()
 
 SIZE = 100_000
 
