@@ -7,7 +7,8 @@
 
   var GeoMap = {};
   /** Room kept free on every side when the map fits its events (the same on each, so one event is centred):
-   *  clear of the zoom buttons above and of the player and the legend below. */
+   *  clear of the zoom buttons above and of the player and the legend below; an opened popup keeps as much room
+   *  below it. */
   var FIT_PADDING = [50, 100];
   var DARK = {
     sea: "#16202b", land: "#353a42", coast: "#5b7189", border: "#8a7f8e", admin1: "#4a4652", river: "#2f5677",
@@ -310,7 +311,9 @@
     });
     marker.on("add", labelIcon);
     marker.bindTooltip(tooltip(c, i, ctx), {className: "geo-tip", direction: "top", offset: [0, -ctx.sizes[c.sev[i]] / 2]});
-    marker.bindPopup(c.popup ? c.popup[i] : shortPopup(c, i, ctx), {maxWidth: 300, autoPanPadding: [20, 20]});
+    marker.bindPopup(c.popup ? c.popup[i] : shortPopup(c, i, ctx), {
+      maxWidth: 300, autoPanPaddingTopLeft: [20, 20], autoPanPaddingBottomRight: [20, FIT_PADDING[1]]
+    });
     marker.on("click", onMarkerClick);
     marker.on("keypress", onMarkerKey);
     if (c.id[i] === GeoMap.selected) { marker.setZIndexOffset(10000); }
