@@ -29,7 +29,7 @@ from geo.errors import GeoError
 from geo.ingest import ingest_sources
 from geo.map import api
 from geo.map.assets import asset_urls, install_assets
-from geo.map.live import committed_at, selection, updated_words
+from geo.map.live import selection, updated_words
 from geo.map.markers import event_id_from_tooltip, severity_chip
 from geo.map.panels import EventDetails, filter_labels, problem_list, share_box_html, table_frame, view_bounds
 from geo.map.tiles import inline_tiles
@@ -114,7 +114,7 @@ def problems(token: str) -> list[str]:
 def commit_time(token: str) -> datetime | None:
     """When the version of the store ``token`` names was committed."""
     del token
-    return committed_at(store_query())
+    return store_query().committed_at()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

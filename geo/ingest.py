@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.errors import DataFormatError
 from geo.events.classifier import classify
-from geo.events.clusters import SCOPES, ClusterIndex, stories, with_clusters
+from geo.events.clusters import SCOPES, ClusterIndex, first_day, stories, with_clusters
 from geo.events.location import place_precision, primary_place
 from geo.limits import shown
 from geo.places.geoparse import Geoparser
@@ -205,9 +205,9 @@ class StoryClusters:
         """``table`` with the ``cluster_id`` of each of its stories."""
         if table.empty:
             return table
-        days = pd.to_datetime(table["published_at"].fillna(table["ingested_at"]), utc=True).dt.date.dropna()
-        if len(days):
-            self._read_stored(min(days) - self.REACH)
+        first = first_day(table)
+        if first is not None:
+            self._read_stored(first - self.REACH)
         return with_clusters(table, self.index)
 
     def _read_stored(self, since: date) -> None:

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, Final
 
 import pandas as pd
+from geopy.distance import great_circle
 from sklearn.feature_extraction.text import HashingVectorizer
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Scope",
     "Story",
     "family",
+    "first_day",
     "pairwise_scores",
     "stories",
     "with_clusters",
@@ -82,7 +84,6 @@ _FAMILY_KM: Final = defaultdict(lambda: _DEFAULT_SCOPE.km, {
 _FAMILY_DAYS: Final = defaultdict(lambda: _DEFAULT_SCOPE.days, {
     name: max(SCOPES[kind].days for kind in kinds) for name, kinds in FAMILIES
 })  # fmt: skip
-_EARTH_KM: Final = 6371.0
 _KM_PER_DEGREE: Final = 111.2
 #: Words' pieces of four letters (within words), so that "erupts" and "eruption", "Kīlauea's" and "Kīlauea" agree.
 _VECTORS: Final = HashingVectorizer(
@@ -112,9 +113,7 @@ class _Seen:
 
 def _km(a: Story, b: Story) -> float:
     """Great-circle distance between two placed stories."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat or 0.0, a.lon or 0.0, b.lat or 0.0, b.lon or 0.0))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+    return float(great_circle((a.lat, a.lon), (b.lat, b.lon)).km)
 
 
 @dataclass
@@ -237,11 +236,21 @@ def _name(value: Any) -> str | None:
     return None if value is None or (not isinstance(value, str) and bool(pd.isna(value))) else str(value)
 
 
-def stories(table: pd.DataFrame) -> list[Story]:
-    """The stories of an event table (a story's day: published, else ingested), in the order of its rows."""
+def _days(table: pd.DataFrame) -> pd.Series:
+    """A story's day: published, else ingested."""
     published = table["published_at"] if "published_at" in table else pd.Series(None, index=table.index)
     ingested = table["ingested_at"] if "ingested_at" in table else pd.Series(None, index=table.index)
-    days = published.where(published.notna(), ingested)
+    return published.where(published.notna(), ingested)
+
+
+def first_day(table: pd.DataFrame) -> date | None:
+    """The earliest day of the stories of an event table (None when none has a day)."""
+    return min(filter(None, map(_day, _days(table))), default=None)
+
+
+def stories(table: pd.DataFrame) -> list[Story]:
+    """The stories of an event table (a story's day: published, else ingested), in the order of its rows."""
+    days = _days(table)
     return [
         Story(
             event_id=str(row.event_id),

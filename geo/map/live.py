@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import pandas as pd
@@ -27,13 +27,11 @@ from geo.map.urlvalues import read_day, read_event, read_zoom
 from geo.map.view import event_columns, place_columns
 from geo.map.words import count_words
 from geo.store.query import Bounds, EventFilter, EventQuery
-from geo.store.snapshots import LOG_DIR
 
 __all__ = [
     "EVENTS_IN_VIEW",
     "ViewRequest",
     "cell_size",
-    "committed_at",
     "event_payload",
     "parse_view_request",
     "selection",
@@ -214,19 +212,6 @@ def version_payload(query: EventQuery, params: Mapping[str, Sequence[str]]) -> d
     when it changed (the token is the one the view and summary answers carry)."""
     del params  # the version is the store's, whatever the filters
     return {"token": query.token}
-
-
-def committed_at(query: EventQuery) -> datetime | None:
-    """When the version ``query`` reads was committed: the time its log entry (a single-file store: the file)
-    was written, or None before the first commit."""
-    snapshot, location = query.snapshot(), query.location
-    if snapshot.single is not None:
-        written = snapshot.single
-    elif snapshot.version > 0:
-        written = location.path(LOG_DIR, f"{snapshot.version:012d}.json")  # the log's names: geo.store.snapshots
-    else:
-        return None
-    return datetime.now(UTC) - timedelta(seconds=location.age(written))
 
 
 def updated_words(committed: datetime | None, events: int, *, now: datetime) -> str:

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 import duckdb
@@ -32,7 +32,7 @@ from geo.events.lexicon import EVENT_TYPES
 from geo.store.index import StoreIndex
 from geo.store.location import StoreError, StoreLocation
 from geo.store.schema import COLUMNS, EVENT_COLUMNS, conform
-from geo.store.snapshots import Snapshot, latest
+from geo.store.snapshots import Snapshot, committed_at, latest
 
 __all__ = ["Bounds", "EventFilter", "EventQuery", "Facets", "Overview", "shared_query"]
 
@@ -231,6 +231,10 @@ class EventQuery:
                         state.index = None
                 state.checked = now
             return state.snapshot
+
+    def committed_at(self) -> datetime | None:
+        """When the version read was committed (None before the first commit)."""
+        return committed_at(self.location, self.snapshot())
 
     @property
     def token(self) -> str:
@@ -501,6 +505,11 @@ _EMPTY: Final = (
 
 #: Who published a story: the site of its URL (as the page names it), else its source.
 _OUTLET: Final = "coalesce(nullif(regexp_extract(lower(url), '^https?://(?:www[.])?([^/?#:]+)', 1), ''), source)"
+#: The columns of a story that is an event of its own.
+_OWN_EVENT: Final = (
+    "SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id), 1::BIGINT AS stories, "
+    f"({_OUTLET} IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day"
+)
 #: One row per event. A story of a cluster of one (most) is an event as it is; of the stories of a cluster of more
 #: (``merged``) that pass the filters, the newest stands for the event, with the worst severity of them, the latest
 #: toll told (not their sum), how many stories and sources report it, and its first and last day.
@@ -519,17 +528,14 @@ folded AS (
         max(rank.d) FILTER (WHERE rank.d > DATE '0001-01-01') AS last_day
     FROM members GROUP BY cluster_id
 )
-SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
-    1::BIGINT AS stories, ({_OUTLET} IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
+{_OWN_EVENT}
 FROM stories ANTI JOIN merged ON stories.cluster_id = merged.id
 UNION ALL BY NAME
 SELECT stories.* REPLACE (folded.worst AS severity, folded.toll AS deaths, folded.hurt AS injured),
     folded.stories, folded.sources, folded.first_day, folded.last_day
 FROM stories JOIN folded ON stories.event_id = folded.newest)"""
 #: One row per event when every story is an event of its own.
-_EVENTS_OF_ONE: Final = f"""(SELECT * REPLACE (coalesce(cluster_id, event_id) AS cluster_id),
-    1::BIGINT AS stories, ({_OUTLET} IS NOT NULL)::BIGINT AS sources, {DAY} AS first_day, {DAY} AS last_day
-FROM {{stories}})"""
+_EVENTS_OF_ONE: Final = f"({_OWN_EVENT} FROM {{stories}})"
 #: Columns of an event that its stories do not have.
 EVENT_ONLY_COLUMNS: Final = ("stories", "sources", "first_day", "last_day")
 

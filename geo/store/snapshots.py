@@ -17,7 +17,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import pyarrow as pa
@@ -154,6 +154,18 @@ def latest(location: StoreLocation) -> Snapshot:
     except OSError as err:
         raise StoreError(f"cannot read the event store's log at {where}: {err}") from err
     return _parse(versions[-1], raw, where)
+
+
+def committed_at(location: StoreLocation, snapshot: Snapshot) -> datetime | None:
+    """When ``snapshot`` was committed: when its log entry (a single-file store: the file) was written, or None
+    before the first commit."""
+    if snapshot.single is not None:
+        written = snapshot.single
+    elif snapshot.version > 0:
+        written = location.path(LOG_DIR, _entry_name(snapshot.version))
+    else:
+        return None
+    return datetime.now(UTC) - timedelta(seconds=location.age(written))
 
 
 def commit_version(location: StoreLocation, base: Snapshot, parts: Iterable[Part], operation: str) -> Snapshot:

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from geo.map.api import API_PREFIX, map_routes
-from geo.map.live import committed_at, updated_words
+from geo.map.live import updated_words
 from geo.store.eventstore import append_events
 from geo.store.query import EventQuery
 from tests.map.test_api import get
@@ -39,13 +39,13 @@ def test_the_updated_line_says_when_in_utc_and_how_many(committed: datetime | No
 def test_the_commit_time_is_the_newest_version_s(tmp_path: Path) -> None:
     store = tmp_path / "events.parquet"
     query = EventQuery(store, refresh=0)
-    assert committed_at(query) is None
+    assert query.committed_at() is None
     append_events(store, batch("a", 2))
-    first = committed_at(query)
+    first = query.committed_at()
     assert first is not None and abs((datetime.now(UTC) - first).total_seconds()) < 5
     time.sleep(0.05)
     append_events(store, batch("b", 2))
-    second = committed_at(query)
+    second = query.committed_at()
     assert second is not None and second > first
 
 
