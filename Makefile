@@ -11,7 +11,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 # Only the folders that exist (git keeps no empty folder in a fresh clone).
 LINT_PATHS := $(wildcard geo tests benchmarks) dashboard.py app.py
 
-.PHONY: venv dev data run watch test lint lock bench clean distclean
+.PHONY: venv dev data run watch test test-all lint lock bench clean distclean
 
 venv: $(RUNTIME_STAMP)
 
@@ -25,11 +25,11 @@ $(PY):
 # Installs come from the lock files (exact versions and hashes, for every platform): requirements*.txt are the
 # ranges people read and edit, `make lock` turns them into the locks.
 $(RUNTIME_STAMP): requirements.lock | $(PY)
-	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@touch $@
 
 $(DEV_STAMP): requirements-dev.lock $(RUNTIME_STAMP)
-	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	@touch $@
 
 # Refresh the locks after editing requirements*.txt: locked versions are kept where the ranges allow them;
@@ -70,10 +70,14 @@ lint: dev
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy geo
 
+# `make test` leaves out the tests marked slow (and says so); `make test-all`, as CI, runs them too.
 BENCHMARKS := $(notdir $(wildcard benchmarks/[!_]*.py))
 test: dev data lint
 	$(BIN)/pytest
 	@echo "not run by make test: $(words $(BENCHMARKS)) benchmarks ($(BENCHMARKS)); run them with make bench"
+
+test-all:
+	GEO_TESTS_SLOW=1 $(MAKE) test
 
 bench: venv data
 	@set -e; for script in benchmarks/[!_]*.py; do \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -384,6 +385,8 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors become a one-line message and exit status 2."""
     args = _parser().parse_args(argv)
+    # geopy logs each failed request it retries with its traceback; the one-line error below says what failed.
+    logging.getLogger("geopy").setLevel(logging.ERROR)
     try:
         return _COMMANDS[args.command](args)
     except GeoError as err:

@@ -17,19 +17,62 @@ from geo.places.gazetteer import INDEX_VERSION, Gazetteer, normalize
 from geo.places.geoparse import Geoparser
 from tests.browser import Browser, chromium_page, serving
 
+#: Put on the PYTHONPATH of every process the tests start (the `geo` commands, the Streamlit server, Dask's
+#: workers): its ``sitecustomize`` lets them reach nothing but localhost, as pytest-socket does for this one.
+OFFLINE = Path(__file__).resolve().parent / "offline"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE), os.environ.get("PYTHONPATH")]))
+
+
+#: Set (to 1) to run the tests marked ``slow`` too, as `make test-all` and CI do; `make test` leaves them out and
+#: says so.
+RUN_SLOW = "GEO_TESTS_SLOW"
+_SLOW_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the tests marked ``slow`` unless ``GEO_TESTS_SLOW`` is set or ``-m`` chooses the tests."""
+    if os.environ.get(RUN_SLOW) or config.getoption("markexpr"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+    config.stash[_SLOW_LEFT_OUT] = len(slow)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say how many slow tests were left out, and how to run them."""
+    left_out = config.stash.get(_SLOW_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} slow tests not run (marked slow: 100 MB inputs, a thousand polls, the page at scale); "
+            f"make test-all or {RUN_SLOW}=1 runs them, as CI does",
+            yellow=True,
+        )
+
+#: Set (to 1) where ``../shared`` must be there, as in CI: the tests that read it then fail instead of skipping.
+REQUIRE_SHARED = "GEO_TESTS_REQUIRE_SHARED"
+
+
+def _missing_shared(reason: str) -> None:
+    if os.environ.get(REQUIRE_SHARED):
+        pytest.fail(f"{reason}, and {REQUIRE_SHARED} says the tests that read it must run", pytrace=False)
+    pytest.skip(reason)
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The ``../shared`` folder beside the repository; skips the test when it is absent."""
+    """The ``../shared`` folder beside the repository; skips the test when it is absent (fails where
+    ``GEO_TESTS_REQUIRE_SHARED`` is set)."""
     if not settings.SHARED_DIR.is_dir():
-        pytest.skip(f"../shared not present: expected it at {settings.SHARED_DIR}")
+        _missing_shared(f"../shared not present: expected it at {settings.SHARED_DIR}")
     return settings.SHARED_DIR
 
 
 def _shared_path(shared_dir: Path, relative: str) -> Path:
     path = shared_dir / relative
     if not path.exists():
-        pytest.skip(f"../shared not present: {relative} is missing from {shared_dir}")
+        _missing_shared(f"../shared not present: {relative} is missing from {shared_dir}")
     return path
 
 
@@ -43,6 +86,13 @@ def seed_page(shared_dir: Path) -> Path:
 def eval_dir(shared_dir: Path) -> Path:
     """The annotated corpora folder, ``../shared/eval``."""
     return _shared_path(shared_dir, "eval")
+
+
+@pytest.fixture(scope="session")
+def eval_file(eval_dir: Path) -> Callable[[str], Path]:
+    """The path of a file of ``../shared/eval`` by name (read in place); skips, or fails where
+    ``GEO_TESTS_REQUIRE_SHARED`` is set, when it is missing."""
+    return lambda name: _shared_path(eval_dir.parent, f"eval/{name}")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,16 @@ def part_files(store: Path) -> list[Path]:
     return [Path(path) for path in latest(location).files(location)]
 
 
+def stray_files(store: Path) -> list[str]:
+    """Files in the store's folder that no version names (its log, index and staging aside), staged files and
+    half-written log entries: what killed writers left."""
+    named = {p.name for p in part_files(store)}
+    stray = [p.name for p in store.glob("*.parquet") if p.name not in named]
+    staged = [str(p.relative_to(store)) for p in store.glob("_staging/*/*")]
+    unlinked = [str(p.relative_to(store)) for p in store.glob("_log/.*")]
+    return sorted(stray + staged + unlinked)
+
+
 def version(store: Path) -> int:
     """The number of the store's newest version (0: nothing committed)."""
     return latest(StoreLocation.of(store)).version

@@ -30,6 +30,7 @@ def _write_jsonl(path: Path) -> int:
     return path.stat().st_size
 
 
+@pytest.mark.slow
 def test_jsonl_of_100_mb_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "huge.jsonl"
     assert _write_jsonl(path) > 95 * 1024 * 1024

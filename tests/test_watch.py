@@ -333,6 +333,7 @@ def test_sigterm_ends_the_command_cleanly(server: FeedServer, store: Path, geopa
     assert json.loads(state_path(store).read_text())["sources"][url]["failures"] == 0
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_a_thousand_polls(server: FeedServer, store: Path, geoparser: Geoparser) -> None:
     urls = [server.feed(f"feed{n}.xml", rss([story(n)])) for n in range(2)]
     harness = Harness(urls, store, geoparser)

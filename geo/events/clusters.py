@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 from geopy.distance import great_circle
+from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 __all__ = [
@@ -111,6 +113,24 @@ class _Seen:
     vector: Any
 
 
+@dataclass(slots=True)
+class _Bucket:
+    """The stories of one family in one grid cell or week, with their vectors stacked as rows of one matrix
+    (grown as stories come) so that a new story is compared with all of them in one product."""
+
+    seen: list[_Seen] = field(default_factory=list)
+    _matrix: Any = None
+    _rows: int = 0
+
+    def scores(self, vector: Any) -> np.ndarray:
+        """The similarity of ``vector`` to each story of the bucket, in order."""
+        if self._rows < len(self.seen):
+            new = [seen.vector for seen in self.seen[self._rows :]]
+            self._matrix = sparse.vstack(new if self._matrix is None else [self._matrix, *new], format="csr")
+            self._rows = len(self.seen)
+        return np.asarray(self._matrix[:, vector.indices] @ vector.data).ravel()
+
+
 def _km(a: Story, b: Story) -> float:
     """Great-circle distance between two placed stories."""
     return float(great_circle((a.lat, a.lon), (b.lat, b.lon)).km)
@@ -122,8 +142,8 @@ class ClusterIndex:
     new story's event in time linear in the new stories: each is compared only with stories of its family nearby
     and within its window."""
 
-    _cells: dict[tuple[str, int, int], list[_Seen]] = field(default_factory=lambda: defaultdict(list))
-    _weeks: dict[tuple[str, int], list[_Seen]] = field(default_factory=lambda: defaultdict(list))
+    _cells: dict[tuple[str, int, int], _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
+    _weeks: dict[tuple[str, int], _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
     _clusters: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
@@ -136,35 +156,36 @@ class ClusterIndex:
         size = max(_FAMILY_KM[kind] / _KM_PER_DEGREE, 0.25)
         return math.floor((story.lat or 0.0) / size), math.floor((story.lon or 0.0) / size)
 
-    def _nearby(self, story: Story) -> list[_Seen]:
+    def _nearby(self, story: Story) -> list[_Bucket]:
         """Placed stories of the families ``story`` may share an event with, in its grid cell and the cells around
         it (more across longitude near the poles, where a degree is short); for a story with no place, those of
         these families in its window."""
-        return [seen for kind in _families_of(story.event_type) for seen in self._near_in(story, kind)]
+        return [bucket for kind in _families_of(story.event_type) for bucket in self._near_in(story, kind)]
 
-    def _near_in(self, story: Story, kind: str) -> list[_Seen]:
+    def _near_in(self, story: Story, kind: str) -> list[_Bucket]:
         if story.lat is None or story.day is None:
             week, reach_weeks = _week(story.day), math.ceil(_FAMILY_DAYS[kind] / 7) if story.day else -1
-            return [
-                seen for dw in range(-reach_weeks, reach_weeks + 1) for seen in self._weeks.get((kind, week + dw), ())
-            ]
+            keys: list[tuple[Any, ...]] = [(kind, week + dw) for dw in range(-reach_weeks, reach_weeks + 1)]
+            return [self._weeks[key] for key in keys if key in self._weeks]
         row, col = self._cell(story, kind)
         reach = min(math.ceil(1 / max(math.cos(math.radians(story.lat)), 0.1)), 10)
-        return [
-            seen
-            for dy in (-1, 0, 1)
-            for dx in range(-reach, reach + 1)
-            for seen in self._cells.get((kind, row + dy, col + dx), ())
-        ]
+        keys = [(kind, row + dy, col + dx) for dy in (-1, 0, 1) for dx in range(-reach, reach + 1)]
+        return [self._cells[key] for key in keys if key in self._cells]
 
     def _match(self, story: Story, vector: Any) -> str | None:
-        """The cluster of the most similar story of the same event, if any."""
-        best, best_score = None, 0.0
-        for seen in self._nearby(story):
-            score = float(vector.multiply(seen.vector).sum())
-            if score > best_score and score >= _needed(story, seen.story):
-                best, best_score = seen.cluster_id, score
-        return best
+        """The cluster of the most similar story of the same event, if any (the similarities to all the stories
+        nearby in one sparse product; the event's rules asked only from the most similar down)."""
+        buckets = self._nearby(story)
+        if not buckets:
+            return None
+        nearby = [seen for bucket in buckets for seen in bucket.seen]
+        scores = np.concatenate([bucket.scores(vector) for bucket in buckets])
+        for index in map(int, np.argsort(-scores, kind="stable")):
+            if scores[index] <= 0.0:
+                break
+            if scores[index] >= _needed(story, nearby[index].story):
+                return nearby[index].cluster_id
+        return None
 
     def add(self, story: Story, *, cluster_id: str | None = None) -> str:
         """Add ``story`` and return its cluster id: the one given (a story stored earlier), else that of the most
@@ -177,9 +198,9 @@ class ClusterIndex:
         if story.day is not None:
             seen = _Seen(story, found, vector)
             kind = family(story.event_type)
-            self._weeks[(kind, _week(story.day))].append(seen)
+            self._weeks[(kind, _week(story.day))].seen.append(seen)
             if story.lat is not None:
-                self._cells[(kind, *self._cell(story, kind))].append(seen)
+                self._cells[(kind, *self._cell(story, kind))].seen.append(seen)
         return found
 
     def __len__(self) -> int:

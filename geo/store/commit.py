@@ -16,9 +16,10 @@ from typing import Final
 import pyarrow as pa
 
 from geo.store.index import StoreIndex
-from geo.store.location import StoreError, StoreLocation
+from geo.store.location import UNLINKED_PREFIX, StoreError, StoreLocation
 from geo.store.parts import StagedPart, copy_rows, part_ids, write_failure
 from geo.store.snapshots import (
+    LOG_DIR,
     STAGING_DIR,
     Part,
     Snapshot,
@@ -154,7 +155,8 @@ def _after_commit(location: StoreLocation) -> None:
 
 
 def clear_leftovers(location: StoreLocation, snapshot: Snapshot, *, locked: bool) -> None:
-    """Delete what killed writers left: staging folders whose process is gone, and parts no version names.
+    """Delete what killed writers left: staging folders whose process is gone, parts no version names, and log
+    entries never linked to their names.
 
     ``locked``: no other writer of this machine is between moving its parts and committing them."""
     if snapshot.single is not None:
@@ -167,9 +169,9 @@ def clear_leftovers(location: StoreLocation, snapshot: Snapshot, *, locked: bool
         if gone or location.age(folder) > STAGING_AGE:
             location.delete(folder)
     named = {part.name for part in snapshot.parts}
-    for name in location.names():
-        if is_part_name(name) and name not in named:
-            path = location.path(name)
-            if (locked and location.local) or location.age(path) > ORPHAN_AGE:
-                location.delete(path)
+    leftovers = [location.path(name) for name in location.names() if is_part_name(name) and name not in named]
+    leftovers += [location.path(LOG_DIR, name) for name in location.names(LOG_DIR) if name.startswith(UNLINKED_PREFIX)]
+    for path in leftovers:  # parts no version names, log entries a killed writer did not link
+        if (locked and location.local) or location.age(path) > ORPHAN_AGE:
+            location.delete(path)
     prune_log(location)

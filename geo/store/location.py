@@ -27,10 +27,12 @@ from filelock import FileLock, Timeout
 
 from geo.errors import GeoError
 
-__all__ = ["STORE_ENV", "StoreError", "StoreLocation", "is_url"]
+__all__ = ["STORE_ENV", "UNLINKED_PREFIX", "StoreError", "StoreLocation", "is_url"]
 
 #: Environment variable naming the store; unset, the store is ``events.parquet`` in the data directory.
 STORE_ENV: Final = "GEO_STORE"
+#: The name start of a file being written before it is linked to its name (a log entry, on a local store).
+UNLINKED_PREFIX: Final = ".new-"
 
 
 class StoreError(GeoError, OSError):
@@ -181,7 +183,7 @@ class StoreLocation:
                 out.write(data)
             return
         folder = os.path.dirname(path)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".new-", delete=False) as out:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=UNLINKED_PREFIX, delete=False) as out:
             temp = out.name
             out.write(data)
             out.flush()

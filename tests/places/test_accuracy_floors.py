@@ -3,6 +3,7 @@ without it). Each floor sits a little under the figure measured when it was set,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,10 @@ FLOORS = {"lgl.jsonl": (0.80, 0.80), "tr-news.jsonl": (0.86, 0.75)}
 
 
 @pytest.mark.parametrize("corpus", sorted(FLOORS))
-def test_the_geoparser_stays_above_its_floors(eval_dir: Path, geoparser: Geoparser, corpus: str) -> None:
-    path = eval_dir / corpus
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+def test_the_geoparser_stays_above_its_floors(
+    eval_file: Callable[[str], Path], geoparser: Geoparser, corpus: str
+) -> None:
+    path = eval_file(corpus)
     report = evaluate(read_gold(path), geoparser.parse)
     f1_floor, accuracy_floor = FLOORS[corpus]
     assert report.loose_f1 >= f1_floor, f"{corpus}: loose F1 {report.loose_f1:.3f} < {f1_floor}"

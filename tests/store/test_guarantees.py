@@ -25,21 +25,14 @@ from geo.store.index import INDEX_NAME
 from geo.store.location import StoreLocation
 from geo.store.migration import single_file_backup
 from geo.store.snapshots import latest
+from tests.killpoints import COMMITTED, MOMENTS
 from tests.rows import batch
-from tests.stores import part_files, version
+from tests.stores import part_files, stray_files, version
 
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "events.parquet"
-
-
-def stray_files(store: Path) -> list[str]:
-    """Files in the store's folder that no version names (its log, index and staging aside)."""
-    named = {p.name for p in part_files(store)}
-    stray = [p.name for p in store.glob("*.parquet") if p.name not in named]
-    staged = [str(p.relative_to(store)) for p in store.glob("_staging/*/*")]
-    return sorted(stray + staged)
 
 
 def ids(store: Path) -> list[str]:
@@ -117,30 +110,14 @@ def test_readers_see_whole_versions_while_appends_and_merges_run(path: Path) -> 
 KILL_AT = """
 import os, signal, sys
 from pathlib import Path
-from geo.store import commit, compaction, eventstore, index
+from geo.store import eventstore
+from tests.killpoints import install
 from tests.rows import batch
 
-def die(*args, **kwargs):
-    os.kill(os.getpid(), signal.SIGKILL)
-
 moment, store = sys.argv[1], Path(sys.argv[2])
-if moment == "while-staging":
-    with eventstore.staged_events(store) as staged:
-        staged.add(batch("new-a", 300))
-        staged.close()
-        die()
-if moment == "parts-moved":  # the parts are in the store's folder; no log entry names them yet
-    commit.commit_version = die
-if moment == "log-written":  # the new version is committed; the id index has not been told
-    index.StoreIndex.take_in = die
-if moment == "merge-moved":  # after the append, a merge has moved its part in but not committed it
-    compaction.commit_version = die
-if moment == "merge-committed":  # the merge is committed; the merged parts are not deleted yet
-    compaction.StoreIndex.replace = die
+install(moment, lambda: os.kill(os.getpid(), signal.SIGKILL))
 eventstore.append_events(store, batch("new", 300))
 """
-
-MOMENTS = ["while-staging", "parts-moved", "log-written", "merge-moved", "merge-committed"]
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
@@ -153,7 +130,7 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_version(path: Path, moment
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
     after = ids(path)
     new = [f"new-{i}" for i in range(300)]
-    committed = moment in ("log-written", "merge-moved", "merge-committed")
+    committed = moment in COMMITTED
     assert after == (before + new if committed else before)
     assert len(gpd.read_parquet(path)) >= len(after)  # the folder reads as a dataset, whatever was left in it
     assert append_events(path, batch("new", 300)).added == (0 if committed else 300)  # the index caught up
