@@ -50,6 +50,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             yellow=True,
         )
 
+
 #: Set (to 1) where ``../shared`` must be there, as in CI: the tests that read it then fail instead of skipping.
 REQUIRE_SHARED = "GEO_TESTS_REQUIRE_SHARED"
 
