@@ -495,6 +495,14 @@ def main() -> None:
     except GeoError as err:
         show_error("The event store cannot be read.", err)
         return
+    try:
+        show_events(store, token)
+    except GeoError as err:  # a part of the store damaged since its version was read: said, and nothing written
+        show_error("The event store cannot be read.", err)
+
+
+def show_events(store: StorePath, token: str) -> None:
+    """The page over the store's version ``token``: the count, the map, the details, the filters and the rest."""
     notices = url_notices()  # before the bound widgets drop what they cannot use
     sync_worded_filters(parse_query_params(query_params())[0])
     renew_counted_filters(token)

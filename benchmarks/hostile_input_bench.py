@@ -31,6 +31,16 @@ def _laughs_feed(folder: Path) -> list[str]:
     return ["ingest", str(path), "--store", str(folder / "events.parquet")]
 
 
+def _slow_tokens_feed(folder: Path) -> list[str]:
+    """A 48 MB feed: a 32 MB comment and an item whose tag holds a 16 MB attribute (expat before 2.6 rereads such
+    tokens at every 64 KB: minutes, were they handed to it)."""
+    items = f'<item note="{"x" * (16 << 20)}"><title>Flood in Lyon</title></item>'
+    text = f"<?xml version='1.0'?><rss><channel><!--{'c' * (32 << 20)}-->{items}</channel></rss>"
+    path = folder / "slow-tokens.xml"
+    path.write_text(text, encoding="utf-8")
+    return ["ingest", str(path), "--store", str(folder / "events.parquet")]
+
+
 def _huge_story(folder: Path) -> list[str]:
     """One JSONL story of 56 MB."""
     path = folder / "huge.jsonl"
@@ -88,6 +98,7 @@ def _endless_fifo(folder: Path) -> list[str]:
 
 CASES: dict[str, Callable[[Path], list[str]]] = {
     "UTF-16 feed of nested entities (115 KB)": _laughs_feed,
+    "feed of a 32 MB comment and a 16 MB attribute": _slow_tokens_feed,
     "one JSONL story of 56 MB": _huge_story,
     "one page-dump paragraph of 56 MB": _huge_page_line,
     "20,000 continuing paragraphs": _continuing_page,

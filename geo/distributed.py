@@ -23,6 +23,7 @@ the number of workers.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from geo.read.records import Article, Problem
 from geo.store.arrowio import to_arrow
 from geo.store.eventstore import StagedEvents, StorePath, staged_events
 from geo.store.location import StoreError, StoreLocation, is_url
-from geo.store.parts import PART_ROWS, PartWriter, StagedPart
+from geo.store.parts import PART_ROWS, PartWriter, StagedPart, write_failure
 from geo.store.schema import conform
 from geo.store.snapshots import staged_file_name
 
@@ -65,28 +66,40 @@ def _build_batch(
     return build_events(batch, _worker_parser(gazetteer), ingested_at=ingested_at, problems=problems), problems
 
 
-#: Part writers of this worker process, by staging folder: the one being written and those finished.
+#: Part writers of this worker process, by staging folder: the one being written and those finished. The threads
+#: of a worker share them, one at a time.
 _WRITING: dict[str, PartWriter] = {}
 _FINISHED: dict[str, list[StagedPart]] = {}
+_WRITERS_LOCK: Final = threading.Lock()
 
 
 def _stage_on_worker(events: gpd.GeoDataFrame, store: StorePath, folder: str) -> None:
     """Add a batch's events to this worker's part file in ``folder`` (a new part every PART_ROWS rows)."""
-    writer = _WRITING.get(folder)
-    if writer is not None and writer.rows >= PART_ROWS:
-        _FINISHED.setdefault(folder, []).append(writer.finish())
-        writer = None
-    if writer is None:
-        writer = _WRITING[folder] = PartWriter(StoreLocation.of(store), f"{folder}/{staged_file_name()}")
-    writer.write(to_arrow(conform(events)))
+    table = to_arrow(conform(events))
+    location = StoreLocation.of(store)
+    with _WRITERS_LOCK:
+        try:
+            writer = _WRITING.get(folder)
+            if writer is not None and writer.rows >= PART_ROWS:
+                _FINISHED.setdefault(folder, []).append(writer.finish())
+                writer = None
+            if writer is None:
+                writer = _WRITING[folder] = PartWriter(location, f"{folder}/{staged_file_name()}")
+            writer.write(table)
+        except OSError as err:  # a full disk says so in words, as it does in one process
+            raise write_failure(location.name, err) from err
 
 
 def _finish_on_worker(folder: str) -> list[tuple[str, int]]:
     """The parts this worker wrote into ``folder``, finished (whole on storage)."""
-    writer = _WRITING.pop(folder, None)
-    parts = _FINISHED.pop(folder, [])
-    if writer is not None:
-        parts.append(writer.finish())
+    with _WRITERS_LOCK:
+        writer = _WRITING.pop(folder, None)
+        parts = _FINISHED.pop(folder, [])
+        if writer is not None:
+            try:
+                parts.append(writer.finish())
+            except OSError as err:
+                raise write_failure(writer.location.name, err) from err
     return [(part.path, part.rows) for part in parts]
 
 

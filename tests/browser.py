@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,10 +44,31 @@ def require_browser() -> Any:
     pytest.skip(missing, allow_module_level=True)
 
 
+def wait_until(
+    check: Callable[[], Any], what: str, seconds: float = 30, *, pause: Callable[[], object] = lambda: time.sleep(0.1)
+) -> Any:
+    """The first true answer of ``check()``, asked again after each ``pause`` until ``seconds`` have passed (then
+    AssertionError saying ``what`` did not happen)."""
+    deadline = time.monotonic() + seconds
+    while not (answer := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what} (last answer: {answer!r})")
+        pause()
+    return answer
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -61,14 +82,10 @@ def serving(store: Path, *options: str) -> Iterator[str]:
     proc = subprocess.Popen(
         [*command, *options], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
     try:
+        wait_until(lambda: _listening(port) or proc.poll() is not None, "the dashboard to start", 60)
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit run app.py ended with status {proc.returncode} before serving")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -80,15 +97,19 @@ class Browser:
 
     def __init__(self, page: Any) -> None:
         self.page = page
+        self.requests: list[str] = []
+        self.answered: list[str] = []
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         page.route("**/*", self._route)
         page.on("dialog", self._dialog)
+        page.on("requestfinished", lambda request: self.answered.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def _route(self, route: Any) -> None:
         host = urlparse(route.request.url).hostname or ""
+        self.requests.append(route.request.url)
         if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
@@ -98,6 +119,16 @@ class Browser:
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
+
+    def wait_until(self, check: Callable[[], Any], what: str, seconds: float = 30) -> Any:
+        """The first true answer of ``check()``, asked until ``seconds`` have passed (then AssertionError saying
+        ``what`` did not happen); Playwright's events (requests answered, dialogs) are taken in between."""
+        return wait_until(check, what, seconds, pause=lambda: self.page.wait_for_timeout(100))
+
+    def answers(self, part: str) -> int:
+        """How many requests whose address (path and query) holds ``part`` the page and its frames have had
+        answered so far."""
+        return sum(part in url.split("//", 1)[-1].split("/", 1)[-1] for url in self.answered)
 
     def events_count(self) -> int:
         metric = self.page.locator('[data-testid="stMetric"]').filter(has_text="Events")

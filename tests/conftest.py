@@ -15,6 +15,7 @@ import pytest
 from geo import settings
 from geo.places.gazetteer import INDEX_VERSION, Gazetteer, normalize
 from geo.places.geoparse import Geoparser
+from geo.places.sources import english_commonness
 from tests.browser import Browser, chromium_page, serving
 
 #: Put on the PYTHONPATH of every process the tests start (the `geo` commands, the Streamlit server, Dask's
@@ -134,14 +135,20 @@ def run_geo() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 #: (name, lat, lon, country, feature, prominence) of the tiny gazetteer: real-looking places whose names
-#: are also persons, weekdays or words, so that the filters of geo.places.toponyms are tested whatever the built
-#: gazetteer happens to hold.
+#: are also persons, weekdays, words or a newspaper, so that the filters of geo.places.toponyms are tested whatever
+#: the built gazetteer happens to hold (it holds none of Trump, Xi, Monday, Play, App, Leave, Izvestia).
 TINY_PLACES = [
     ("Trump", 39.6, -76.6, "US", "city", 0.3),
     ("Monday", 39.3, -82.0, "US", "city", 0.3),
     ("Xi", 35.0, 110.0, "CN", "city", 0.3),
     ("Play", 45.0, 7.0, "IT", "city", 0.3),
     ("Leave", 46.0, 5.0, "FR", "city", 0.3),
+    ("App", 44.0, 9.0, "IT", "city", 0.3),
+    ("Izvestia", 55.0, 40.0, "RU", "city", 0.3),
+    ("Wednesday", 36.0, -90.0, "US", "city", 0.3),
+    ("Thursday", 37.0, -91.0, "US", "city", 0.3),
+    ("Friday", 38.0, -92.0, "US", "city", 0.3),
+    ("Interstate", 40.0, -95.0, "US", "city", 0.3),
     ("Melissa", 33.3, -96.6, "US", "city", 0.4),
     ("Dublin", 53.35, -6.26, "IE", "capital", 0.9),
     ("France", 46.6, 2.5, "FR", "country", 1.0),
@@ -150,7 +157,8 @@ TINY_PLACES = [
 
 @pytest.fixture(scope="session")
 def tiny_gazetteer() -> Gazetteer:
-    """A gazetteer of the eight places of ``TINY_PLACES``, built in memory."""
+    """A gazetteer of the places of ``TINY_PLACES``, built in memory."""
+    france = [p[0] for p in TINY_PLACES].index("France")
     columns: dict[str, Any] = {
         "name": [p[0] for p in TINY_PLACES],
         "lat": [p[1] for p in TINY_PLACES],
@@ -161,7 +169,7 @@ def tiny_gazetteer() -> Gazetteer:
         "population": [0] * len(TINY_PLACES),
         "admin1": [None] * len(TINY_PLACES),
         "bbox": {},
-        "country_entry": [{"FR": 7}],
+        "country_entry": [{"FR": france}],
         "admin1_entry": [{}],
     }
     names = {normalize(p[0]): idx for idx, p in enumerate(TINY_PLACES)}
@@ -170,8 +178,8 @@ def tiny_gazetteer() -> Gazetteer:
         "columns": columns,
         "names": names,
         "prefix_len": dict.fromkeys([*names, "french"], 1),
-        "demonyms": {"french": 7},
-        "commonness": {"play": 5.5, "leave": 5.2},
+        "demonyms": {"french": france},
+        "commonness": english_commonness(names),  # as the built gazetteer has it
         "first_names": frozenset({"donald", "melissa"}),
         "surnames": frozenset({"trump"}),
     }

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -20,6 +21,7 @@ from geo.places.geoparse import Geoparser
 from geo.store.eventstore import append_events, read_events
 from geo.store.schema import conform
 from tests.browser import MAP_FRAME, SAMPLE, Browser, browser_search, chromium_page, require_browser, serving
+from tests.synthetic import events as synthetic_events
 
 pytestmark = pytest.mark.browser
 
@@ -41,38 +43,9 @@ def store(tmp_path_factory: pytest.TempPathFactory, geoparser: Geoparser) -> Pat
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard over 3,000 events spread over the world."""
     path = tmp_path_factory.mktemp("big") / "events.parquet"
-    append_events(path, conform(_synthetic(3000)))
+    append_events(path, conform(synthetic_events(3000)))
     with serving(path) as url:
         yield url
-
-
-def _synthetic(count: int) -> Any:
-    import numpy as np
-    import pandas as pd
-
-    rng = np.random.default_rng(3)
-    lat, lon = rng.uniform(-50, 65, count), rng.uniform(-170, 170, count)
-    return pd.DataFrame(
-        {
-            "event_id": [f"{i:016x}" for i in range(count)],
-            "title": [f"Synthetic flood report {i}" for i in range(count)],
-            "text": "A synthetic flood.",
-            "url": None,
-            "source": "bench",
-            "published_at": pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 200, count), "D"),
-            "ingested_at": pd.Timestamp("2025-10-01", tz="UTC"),
-            "event_type": "flood",
-            "secondary_types": "",
-            "severity": rng.integers(1, 6, count),
-            "severity_reason": "deaths 3 -> 2",
-            **dict.fromkeys(("deaths", "injured", "displaced", "magnitude", "category", "wind_kmh")),
-            "place_name": "Somewhere",
-            "country_code": "BR",
-            "lat": lat,
-            "lon": lon,
-            "places": "[]",
-        }
-    )
 
 
 # -- the basemap ------------------------------------------------------------------------------------------------
@@ -95,12 +68,17 @@ def _near(colour: tuple[int, int, int], expected: tuple[int, int, int], toleranc
     return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=True))
 
 
+#: Whether the map stands still with every basemap tile of its zoom drawn.
+TILES_DRAWN = """m => {
+  const tiles = Object.values(GeoMap.basemapLayer._tiles).filter(t => t.current);
+  return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress) && tiles.length > 0 && tiles.every(t => t.loaded);
+}"""
+
+
 def _settled(browser: Browser) -> None:
     """Wait until every basemap tile on screen is drawn."""
     browser.map_frame()
-    browser.page.wait_for_timeout(500)
-    browser.map("m => new Promise(r => { const l = GeoMap.basemapLayer; l._loading ? l.once('load', r) : r(); })")
-    browser.page.wait_for_timeout(300)
+    browser.wait_until(lambda: browser.map(TILES_DRAWN), "the basemap's tiles to be drawn")
 
 
 @pytest.mark.parametrize(
@@ -135,9 +113,9 @@ def test_land_and_sea_are_drawn_apart_offline(
 def test_the_dark_theme_darkens_the_map(store: Path, browser: Browser) -> None:
     with serving(store, "--theme.base", "dark") as url:
         browser.page.goto(f"{url}/?lat=20&lon=0&zoom=2&q=no+such+story")
-        _settled(browser)
-        browser.page.wait_for_timeout(1800)  # the map looks at the page's theme every 1.5 s
-        assert browser.map("m => m.getContainer().classList.contains('geo-dark')")
+        dark = "m => m.getContainer().classList.contains('geo-dark')"
+        browser.wait_until(lambda: browser.map(dark), "the map to follow the dark theme")  # it looks every 1.5 s
+        _settled(browser)  # the tiles repainted in the dark palette
         assert _near(_pixel(browser, -20.0, -25.0), DARK_SEA)
         assert _near(_pixel(browser, 15.0, 20.0), DARK_LAND)
 
@@ -173,8 +151,7 @@ def test_a_link_with_an_event_opens_it_selected_and_in_view(server: str, browser
     quake = events[events["title"].str.contains("Cebu")].iloc[0]
     browser.page.goto(f"{server}/?event={quake['event_id']}")
     browser.page.get_by_text("Deaths and missing: 69").wait_for(timeout=30_000)
-    browser.page.wait_for_timeout(1500)
-    assert browser.map("m => GeoMap.selected") == quake["event_id"]
+    browser.wait_until(lambda: browser.map("m => GeoMap.selected") == quake["event_id"], "the event to be selected")
     assert browser.map(f"m => m.getBounds().contains([{quake['lat']}, {quake['lon']}])")
     assert browser.map("m => !!document.querySelector('.leaflet-popup')")
 
@@ -190,12 +167,20 @@ def test_a_table_row_selects_the_event_on_the_map(server: str, browser: Browser)
     page.mouse.click(box["x"] + 16, box["y"] + 56)  # the first row's selection box: the most severe event
     page.wait_for_function("() => location.search.includes('event=')", timeout=30_000)
     chosen = browser.url_view()["event"]
-    page.wait_for_timeout(1500)
-    assert browser.map("m => GeoMap.selected") == chosen
+    browser.wait_until(lambda: browser.map("m => GeoMap.selected") == chosen, "the row's event to be selected")
     assert browser.map(f"m => m.getBounds().contains(GeoMap.markers[{json.dumps(chosen)}].getLatLng())")
 
 
 # -- the view in the URL ----------------------------------------------------------------------------------------
+
+
+def _view_written(browser: Browser) -> bool:
+    """Whether the address holds the map's view (its centre to the pixel, its zoom)."""
+    written, (lat, lon, zoom) = browser.url_view(), browser.view()
+    if "zoom" not in written or int(written["zoom"]) != zoom:
+        return False
+    tolerance = 2 * _pixel_degrees(zoom)
+    return abs(float(written["lat"]) - lat) < tolerance and abs(float(written["lon"]) - lon) < tolerance
 
 
 def _pixel_degrees(zoom: int) -> float:
@@ -206,7 +191,7 @@ def _pixel_degrees(zoom: int) -> float:
 @pytest.mark.parametrize("zoom", [0, 2, 7, 8, 18])
 def test_a_link_opens_at_its_view_whatever_the_store(big_server: str, browser: Browser, zoom: int) -> None:
     browser.page.goto(f"{big_server}/?lat=45.5&lon=10.25&zoom={zoom}")
-    browser.page.wait_for_timeout(1500)
+    browser.wait_until(lambda: browser.map("m => GeoMap.loaded"), "the map to draw its view")
     lat, lon, found = browser.view()
     assert found == zoom
     if zoom >= 2:  # the centre snaps to a whole pixel
@@ -232,10 +217,13 @@ def test_a_zoom_then_a_filter_change_keeps_the_view(server: str, browser: Browse
         page.keyboard.press("Equal")  # "+" zooms in
         page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => !location.search.includes('zoom=3')", timeout=15_000)
-    page.wait_for_timeout(800)
-    moved = browser.url_view()
+    browser.wait_until(lambda: _view_written(browser), "the moved view to be written to the address")
+    moved, asked = browser.url_view(), browser.answers("/view?")
     browser_search(page, "Nice", count=1)
-    page.wait_for_timeout(1500)
+    browser.wait_until(
+        lambda: browser.answers("/view?") > asked and browser.answers("q=Nice") and browser.map("m => GeoMap.loaded"),
+        "the map to draw its answer to the search",
+    )
     assert {k: v for k, v in browser.url_view().items() if k != "event"} == moved
     lat, lon, zoom = browser.view()
     assert zoom == int(moved["zoom"])
@@ -249,10 +237,36 @@ def test_the_share_box_shows_the_whole_current_link(server: str, browser: Browse
     page.goto(f"{server}/?severity=2")
     browser.map_frame().locator(".leaflet-control-zoom-in").click()
     page.wait_for_function("() => location.search.includes('zoom=')", timeout=15_000)
-    page.wait_for_timeout(1200)
     share = page.frame_locator("iframe[title='st.iframe'], iframe[srcdoc*='Link to this view'] >> nth=0")
-    value = share.locator("#link").input_value()
+    value = browser.wait_until(
+        lambda: (link := share.locator("#link").input_value()) == page.url and link, "the Share box to show the link"
+    )
     assert value == page.url and value.startswith("http://127.0.0.1:") and "severity=2" in value and "zoom=" in value
+
+
+#: Search words with every character an address gives a meaning to, and some it must encode.
+SEARCHES = ["floods & storms #2", "a+b = 100% sure?", "Zürich / São Paulo – 東京", "  spaced   out  "]
+
+
+def _share_link(browser: Browser) -> str:
+    share = browser.page.frame_locator("iframe[title='st.iframe'], iframe[srcdoc*='Link to this view'] >> nth=0")
+    return str(browser.wait_until(lambda: share.locator("#link").input_value(), "the Share box to show a link"))
+
+
+def test_the_share_link_carries_search_words_of_any_characters(server: str, browser: Browser) -> None:
+    page = browser.page
+    for words in SEARCHES:
+        page.goto(f"{server}/?severity=1")
+        search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+        search.fill(words)
+        search.press("Enter")
+        browser.wait_until(lambda: "q=" in page.url, "the search words to reach the address")
+        link = browser.wait_until(lambda: (shown := _share_link(browser)) == page.url and shown, "the link to follow")
+        query = parse_qs(urlparse(link).query, keep_blank_values=True)
+        assert query["q"] == [words] and query["severity"] == ["1"], (words, link)
+        page.goto(link)  # the link opens the same search
+        search = page.get_by_test_id("stSidebarUserContent").get_by_test_id("stTextInputField")
+        browser.wait_until(lambda: search.input_value() == words, f"the link to bring back {words!r}")  # noqa: B023
 
 
 # -- keyboard, phone, time, table -------------------------------------------------------------------------------
@@ -309,9 +323,10 @@ def test_dragging_across_the_timeline_sets_the_dates(big_server: str, browser: B
 def test_the_timeline_and_the_player_use_the_map_s_colours(big_server: str, browser: Browser) -> None:
     browser.page.goto(big_server)
     browser.map_frame().locator(".geo-player button").click()
-    browser.page.wait_for_timeout(2500)
-    label = browser.map("m => document.querySelector('.geo-player span').textContent")
-    assert label.startswith("to week of ")
+    browser.wait_until(
+        lambda: browser.map("m => document.querySelector('.geo-player span').textContent").startswith("to week of "),
+        "the player to step to a week",
+    )
     spec = browser.page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].length")
     assert spec >= 1
     css = browser.map("m => getComputedStyle(document.querySelector('.geo-legend .geo-dot')).backgroundColor")

@@ -77,6 +77,11 @@ BROAD_FEATURES: Final = frozenset({"continent", "country", "region", "water"})
 _FILE_SUFFIXES: Final = frozenset(".txt .jsonl .ndjson .json .csv .xml .rss .atom .html .htm".split())
 #: Characters Markdown gives a meaning to.
 _MARKDOWN_SPECIAL: Final = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:=&]")
+#: Where GFM's autolink literals, which Streamlit applies to the text after Markdown's escapes, would begin a link:
+#: after an escaped scheme's colon, after "www" before its dot, before an e-mail's "@" (a word joiner goes there).
+_AUTOLINK: Final = re.compile(r"(?i)(?<=[a-z]\\:)(?=//)|(?<=\bwww)(?=\\\.)|(?=@)")
+#: U+2060 WORD JOINER: invisible, and breaks an address into text no autolink takes.
+_JOINER: Final = "\u2060"
 
 
 def type_label(event_type: str) -> str:
@@ -149,5 +154,6 @@ def broad_place(feature: str | None) -> bool:
 
 
 def markdown_plain(text: str) -> str:
-    """``text`` with every Markdown character escaped, to be shown as Markdown but read as plain text."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+    """``text`` with every Markdown character escaped, to be shown as Markdown but read as plain text: no
+    address or e-mail in it becomes a link either."""
+    return _AUTOLINK.sub(_JOINER, _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text))

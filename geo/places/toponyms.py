@@ -46,6 +46,15 @@ _STREET_WORDS: Final = frozenset(
     """street st avenue ave road rd drive dr boulevard blvd lane ln highway hwy parkway pkwy way court ct
     circle cir terrace trail pike expressway freeway turnpike alley""".split()
 )
+#: Capitalised words after a name that make it a store, a newspaper or a broadcaster's ("App Store", "Washington
+#: Post", "Jerusalem Times"): the place is not meant.
+_OUTLET_AFTER: Final = frozenset("store times post herald tribune journal gazette chronicle".split())
+_NOT_THE_PLACE_AFTER: Final = _STREET_WORDS | _OUTLET_AFTER
+#: Words before a name that make it a newspaper, an agency or a person told something ("the newspaper Izvestia",
+#: "he told Izvestia"): a small place of that name is not meant.
+_OUTLET_BEFORE: Final = frozenset(
+    "newspaper newspapers daily tabloid broadcaster magazine agency outlet channel told tells telling".split()
+)
 #: Weather words that are also place names somewhere ("Hail" is Ha'il, Saudi Arabia): no place without a cue.
 _WEATHER_WORDS: Final = frozenset(
     "hail sleet snow rain fog frost ice thunder lightning wind winds drizzle mist heat cold flood floods".split()
@@ -193,10 +202,12 @@ def _judge(text: str, tokens: _Tokens, i: int, j: int, key: str, ids: tuple[int,
     if prev in _STORM_WORDS:
         return "drop"
     nxt = _next_word(text, tokens, j)
-    if _capitalised(nxt) and normalize(nxt) in _STREET_WORDS:
+    if _capitalised(nxt) and normalize(nxt) in _NOT_THE_PLACE_AFTER:
+        return "drop"
+    strong = _strong(gaz, ids)
+    if prev in _OUTLET_BEFORE and not strong:
         return "drop"
     word = text[tokens.starts[i] : tokens.ends[j]]
-    strong = _strong(gaz, ids)
     if word.isupper() and not strong and (len(word) <= 4 or not _DATELINE_END.match(text, tokens.ends[j])):
         return "drop"  # an acronym ("MODOT", "CVG"), unless a dateline ("NEWARK, N.J.", "BEIRUT (AP) -")
     if _NUMBERED.match(text, tokens.ends[j]):

@@ -1,5 +1,7 @@
 """Markup made safe to hand to a parser: decoded first, then stripped of every DOCTYPE, so that no entity is ever
-expanded and no external one read, whatever encoding the document was written in.
+expanded and no external one read, whatever encoding the document was written in; and of what makes expat slow:
+its comments, and the attributes of a tag of more than MAX_TAG_CHARS (expat before 2.6 reads such a token again
+for every 64 KB that arrives, in time growing with the square of its length).
 
 A feed is decoded by :func:`geo.read.charsets.xml_encoding` (byte-order mark, byte layout, declaration), defused as
 text and handed on as UTF-8 with a declaration saying so. Every step is one linear pass.
@@ -13,12 +15,18 @@ from typing import Final
 from geo.read.charsets import xml_encoding
 from geo.read.records import Problem
 
-__all__ = ["feed_bytes", "without_doctype"]
+__all__ = ["MAX_TAG_CHARS", "feed_bytes", "lean_markup", "without_doctype"]
 
 _DOCTYPE: Final = re.compile(r"<!doctype", re.IGNORECASE | re.ASCII)
 _ENTITY: Final = re.compile(r"<!entity", re.IGNORECASE | re.ASCII)
 #: What can end, open or quote within a DOCTYPE.
 _DECLARATION_MARK: Final = re.compile(r"[\"'\[\]>]")
+#: What can end or quote within a tag.
+_TAG_MARK: Final = re.compile(r"[\"'>]")
+#: The start of a tag, up to its name.
+_TAG_NAME: Final = re.compile(r"<[/?]?[^\s/>\"']{0,200}")
+#: A tag longer than this keeps its name and loses its attributes.
+MAX_TAG_CHARS: Final = 65_536
 #: The name an ``<!ENTITY`` declares (a parameter entity's too), and a reference to a named entity.
 _ENTITY_NAME: Final = re.compile(r"<!ENTITY\s+(?:%\s+)?([A-Za-z_:][\w.:-]*)", re.IGNORECASE)
 _ENTITY_REFERENCE: Final = re.compile(r"&([A-Za-z_:][\w.:-]*);")
@@ -61,9 +69,55 @@ def without_doctype(text: str) -> tuple[str, set[str]]:
     return "".join(kept), {match.group(1) for match in _ENTITY_NAME.finditer("".join(dropped))}
 
 
+def _tag_end(text: str, start: int) -> int:
+    """Where the tag at ``start`` ends: after its ``>``, outside quotes (else the end)."""
+    position = start + 1
+    while mark := _TAG_MARK.search(text, position):
+        if mark.group() == ">":
+            return mark.end()
+        close = text.find(mark.group(), mark.end())
+        if close < 0:
+            return len(text)
+        position = close + 1
+    return len(text)
+
+
+def lean_markup(text: str) -> tuple[str, int]:
+    """``text`` without comments (CDATA sections are kept whole), each tag of more than MAX_TAG_CHARS cut to its
+    name; and how many tags were cut. One pass."""
+    kept: list[str] = []
+    cut, position, start = 0, 0, text.find("<")
+    while start >= 0:
+        if text.startswith("<!--", start):
+            close = text.find("-->", start + 4)
+            kept.append(text[position:start])
+            position = end = len(text) if close < 0 else close + 3
+        elif text.startswith("<![CDATA[", start):
+            close = text.find("]]>", start + 9)
+            end = len(text) if close < 0 else close + 3
+        else:
+            end = _tag_end(text, start)
+            if end - start > MAX_TAG_CHARS:
+                name = _TAG_NAME.match(text, start)
+                closing = "/>" if text.startswith("/>", end - 2) else ">"
+                kept += [text[position:start], (name.group() if name else "<x") + closing]
+                position, cut = end, cut + 1
+        start = text.find("<", end)
+    if not kept:
+        return text, 0
+    kept.append(text[position:])
+    return "".join(kept), cut
+
+
 def _defused_feed(text: str, where: str, problems: list[Problem]) -> str | None:
-    """The feed's text without DOCTYPE nor references to the entities it declared; None to refuse it."""
+    """The feed's text without DOCTYPE, comments nor references to the entities it declared, its overlong tags cut
+    to their names; None to refuse it."""
     text, names = without_doctype(text)
+    text, cut = lean_markup(text)
+    if cut:
+        problems.append(
+            Problem(where, f"{cut} tags of more than {MAX_TAG_CHARS:,} characters: their attributes dropped")
+        )
     if _ENTITY.search(text):
         problems.append(Problem(where, "XML entity declarations outside a DOCTYPE: not read"))
         return None

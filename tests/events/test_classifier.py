@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from geo.events.classifier import EVENT_TYPES, classify, classify_type
+from geo.events.lexicon import HAZARDS
 
-#: Macro-F1 over the 21 types on ../shared/eval/events_dev.jsonl must stay above this.
-MACRO_F1_FLOOR = 0.75
+#: Macro-F1 over the 21 types on ../shared/eval/events_dev.jsonl, the set the lexicon was tuned on (measured
+#: 0.821): a regression there fails loudly; the held-out sources below say whether a gain generalises.
+MACRO_F1_FLOOR = 0.80
 CONTRACT_KEYS = {
     "event_type",
     "severity",
@@ -248,3 +251,24 @@ def test_macro_f1_on_the_dev_set_is_above_the_floor(events_dev: Path) -> None:
     score = macro_f1(gold, predicted, EVENT_TYPES)
     print(f"macro-F1 over {len(EVENT_TYPES)} types on {len(items)} dev texts: {score:.3f}")
     assert score > MACRO_F1_FLOOR
+
+
+#: Sources the lexicon was not tuned on, each of one kind of event (casualties_dev.jsonl's NOAA storm narratives
+#: and ISAF press releases): corpus -> (the types of that kind, the share of texts given one of them, at least).
+#: Measured 0.705 (NOAA: the rest is mostly "other" and road crashes in the weather) and 0.981 (ISAF).
+HELD_OUT_FLOORS = {
+    "noaa": (HAZARDS, 0.68),
+    "isaf": (frozenset({"armed_conflict", "terror_attack_shooting", "crime"}), 0.95),
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(HELD_OUT_FLOORS))
+def test_types_on_sources_the_lexicon_was_not_tuned_on_stay_above_their_floors(
+    eval_file: Callable[[str], Path], corpus: str
+) -> None:
+    with eval_file("casualties_dev.jsonl").open(encoding="utf-8") as lines:
+        texts = [item["text"] for line in lines if (item := json.loads(line))["corpus"] == corpus]
+    kinds, floor = HELD_OUT_FLOORS[corpus]
+    share = sum(classify_type(text).primary in kinds for text in texts) / len(texts)
+    print(f"{corpus}: {share:.3f} of {len(texts)} texts given a type of their kind")
+    assert len(texts) > 100 and share >= floor, f"{corpus}: {share:.3f} < {floor}"

@@ -21,7 +21,7 @@ from geo.map.timeline import (
     timeline_chart,
     unit_for,
 )
-from geo.map.words import count_words, fact_lines, severity_words, source_label, type_label
+from geo.map.words import count_words, fact_lines, markdown_plain, severity_words, source_label, type_label
 from geo.store.query import Bounds
 from geo.store.schema import conform
 from tests.rows import event
@@ -179,3 +179,18 @@ def test_details_list_the_reports_of_one_event() -> None:
     assert "- 01 May 2024 · example\\.org · Flood in Paris" in text
     assert "- 03 May 2024 · Other Wire · Paris flood toll rises · deaths 4" in text
     assert "reports of this event" not in details.with_reports(reports.head(1)).markdown()
+
+
+@pytest.mark.parametrize(
+    ("text", "breaks"),
+    [
+        ("see http://example.org now", "http\\:\u2060//example\\.org"),
+        ("HTTPS://X.Y", "HTTPS\\:\u2060//X\\.Y"),
+        ("www.evil.example", "www\u2060\\.evil\\.example"),
+        ("write to a@b.org", "a\u2060@b\\.org"),
+        ("Flood in Lyon: 3 dead", "Flood in Lyon\\: 3 dead"),
+    ],
+)
+def test_markdown_plain_escapes_and_breaks_what_would_become_a_link(text: str, breaks: str) -> None:
+    assert breaks in markdown_plain(text)
+    assert markdown_plain(text).replace("\u2060", "").replace("\\", "") == text  # nothing else is changed

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from geo.places.gazetteer import Gazetteer
+from geo.places.gazetteer import Gazetteer, normalize
 from geo.places.toponyms import Mention, find_mentions
 
 
@@ -90,33 +90,22 @@ def test_title_miss_is_no_state(gazetteer: Gazetteer, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "not_a_place"),
     [
-        ("President Trump spoke to reporters.", "Trump"),
-        ("U.S. President Donald Trump met the press.", "Trump"),
-        ("Donald Trump spoke to reporters.", "Trump"),
         ("Hurricane Melissa tore through the Caribbean.", "Melissa"),
         ("The storm, Hurricane Melissa, weakened.", "Melissa"),
-        ("We met on Monday and again on Friday.", "Monday"),
-        ("We met on Monday and again on Friday.", "Friday"),
-        ("It was announced on Wednesday.", "Wednesday"),
-        ("The summit ended on Thursday.", "Thursday"),
         ("It happened on March 3 in the morning.", "March"),
-        ("Download the app from Play Store today.", "Play"),
         ("Download the app from Play Store today.", "Store"),
-        ("It is also on the App Store.", "App"),
-        ("Xi Jinping said the talks went well.", "Xi"),
         ("Nice to meet you.", "Nice"),
         ("The crash on Dublin Road closed two lanes.", "Dublin"),
-        ("The American Red Cross sent volunteers.", "American"),
         ("Hail up to two inches fell near the school.", "Hail"),
         ("MODOT crews treated the roads.", "MODOT"),
         ("Crews closed SB US-101 for an hour.", "US"),
-        ("The wreck closed Interstate 80 for an hour.", "Interstate"),
         ("Waves grew on Lake Erie overnight.", "Erie"),
         ("Snow fell in the San Juan Mountains overnight.", "San Juan"),
         ("Barges stalled on the Ohio River.", "Ohio"),
     ],
 )
 def test_not_a_place(gazetteer: Gazetteer, text: str, not_a_place: str) -> None:
+    assert gazetteer.has_key(normalize(not_a_place)), "not in the gazetteer: only the tiny gazetteer's test can fail"
     assert not any(not_a_place in s for s in surfaces(text, gazetteer))
 
 
@@ -221,14 +210,7 @@ def test_spans_are_ordered_and_disjoint(gazetteer: Gazetteer, text: str) -> None
         ("The fair in Melissa drew crowds.", ["Melissa"]),
         ("Hurricane Melissa tore through.", []),
         ("Officials in Xi said so.", ["Xi"]),
-        pytest.param(
-            "Xi Jinping said so.",
-            [],
-            marks=pytest.mark.xfail(
-                reason="a place name before an unknown capitalised word is kept; the built gazetteer has no 'Xi'",
-                strict=True,
-            ),
-        ),
+        ("Xi Jinping said so.", []),
         ("We met on Monday.", []),
         ("They drove to Monday and back.", []),
         ("Download it from the Play Store.", []),
@@ -236,6 +218,25 @@ def test_spans_are_ordered_and_disjoint(gazetteer: Gazetteer, text: str) -> None
         ("The crash on Dublin Road closed lanes.", []),
         ("The crash in Dublin closed lanes.", ["Dublin"]),
         ("French officials said so.", ["French"]),
+        ("U.S. President Donald Trump met the press.", []),
+        ("We met on Monday and again on Friday.", []),
+        ("It was announced on Wednesday.", []),
+        ("The summit ended on Thursday.", []),
+        ("Download the app from Play Store today.", []),
+        ("It is also on the App Store.", []),
+        ("The American Red Cross sent volunteers.", []),
+        ("The wreck closed Interstate 80 for an hour.", []),
+        pytest.param(
+            "Izvestia reported the talks on Friday.",
+            [],
+            marks=pytest.mark.xfail(
+                reason="a small place's name as the subject of 'reported' is kept (towns and countries report too)",
+                strict=True,
+            ),
+        ),
+        ("He told the newspaper Izvestia that talks went well.", []),
+        ("He told Izvestia that talks went well.", []),
+        ("Relief reached Izvestia and App on Monday.", ["Izvestia", "App"]),
     ],
 )
 def test_filters_with_a_tiny_gazetteer(tiny_gazetteer: Gazetteer, text: str, expected: list[str]) -> None:

@@ -13,6 +13,7 @@ from geo.read import records
 from geo.read.articles import Upload, read_articles
 from geo.read.charsets import html_encoding, looks_binary, text_encoding, xml_encoding
 from geo.read.dates import EARLIEST, LATEST, parse_date
+from geo.read.defuse import MAX_TAG_CHARS, feed_bytes, lean_markup
 
 ITEM = "<item><title>Flood in Lyon</title><description>Floods killed 3 people in Lyon.</description></item>"
 #: Nested entities: a million "lol" if expanded (six levels of ten).
@@ -228,3 +229,30 @@ def test_a_page_dump_story_never_outgrows_the_cap(monkeypatch: pytest.MonkeyPatc
     assert len(articles) > 1 and all(len(a.text) <= 500 for a in articles)
     assert " ".join(a.text for a in articles).split() == " ".join(lines).split()
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("markup", "lean", "cut"),
+    [
+        ("<a>x<!-- a comment -->y</a>", "<a>xy</a>", 0),
+        ("<a><![CDATA[<!-- content ]]></a><!-- never closed", "<a><![CDATA[<!-- content ]]></a>", 0),
+        ('<i a="x>y">t</i>', '<i a="x>y">t</i>', 0),
+        (f'<item a="{"x" * (MAX_TAG_CHARS + 1)}">t</item>', "<item>t</item>", 1),
+        (f"<b/><c {'d' * MAX_TAG_CHARS}/>", "<b/><c/>", 1),
+    ],
+)
+def test_lean_markup_drops_comments_and_the_attributes_of_overlong_tags(markup: str, lean: str, cut: int) -> None:
+    assert lean_markup(markup) == (lean, cut)
+
+
+def test_a_feed_of_tokens_expat_rereads_reaches_the_parser_small() -> None:
+    """A 16 MB comment and a 16 MB attribute (minutes for expat before 2.6): the story is read, from a few bytes."""
+    story = "<title>Flood in Lyon</title><description>Floods hit Lyon.</description>"
+    item = f'<item note="{"x" * (16 << 20)}">{story}</item>'
+    feed = f"<rss><channel><!--{'c' * (16 << 20)}-->{item}</channel></rss>".encode()
+    problems: list[records.Problem] = []
+    handed = feed_bytes(feed, "slow.xml", problems)
+    assert handed is not None and len(handed) < 500
+    assert [str(p) for p in problems] == ["slow.xml: 1 tags of more than 65,536 characters: their attributes dropped"]
+    articles, _ = read_articles(Upload("slow.xml", feed))
+    assert [article.title for article in articles] == ["Flood in Lyon"]
