@@ -76,7 +76,6 @@ _WRITERS_LOCK: Final = threading.Lock()
 def _stage_on_worker(events: gpd.GeoDataFrame, store: StorePath, folder: str) -> None:
     """Add a batch's events to this worker's part file in ``folder`` (a new part every PART_ROWS rows)."""
     table = to_arrow(conform(events))
-    location = StoreLocation.of(store)
     with _WRITERS_LOCK:
         try:
             writer = _WRITING.get(folder)
@@ -84,10 +83,10 @@ def _stage_on_worker(events: gpd.GeoDataFrame, store: StorePath, folder: str) ->
                 _FINISHED.setdefault(folder, []).append(writer.finish())
                 writer = None
             if writer is None:
-                writer = _WRITING[folder] = PartWriter(location, f"{folder}/{staged_file_name()}")
+                writer = _WRITING[folder] = PartWriter(StoreLocation.of(store), f"{folder}/{staged_file_name()}")
             writer.write(table)
         except OSError as err:  # a full disk says so in words, as it does in one process
-            raise write_failure(location.name, err) from err
+            raise write_failure(StoreLocation.of(store).name, err) from err
 
 
 def _finish_on_worker(folder: str) -> list[tuple[str, int]]:

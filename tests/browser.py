@@ -97,7 +97,6 @@ class Browser:
 
     def __init__(self, page: Any) -> None:
         self.page = page
-        self.requests: list[str] = []
         self.answered: list[str] = []
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
@@ -109,7 +108,6 @@ class Browser:
 
     def _route(self, route: Any) -> None:
         host = urlparse(route.request.url).hostname or ""
-        self.requests.append(route.request.url)
         if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:

@@ -187,9 +187,9 @@ def tiny_gazetteer() -> Gazetteer:
 
 
 @pytest.fixture(scope="session")
-def events_dev(eval_dir: Path) -> Path:
+def events_dev(eval_file: Callable[[str], Path]) -> Path:
     """The event-type development set, ``../shared/eval/events_dev.jsonl`` (read in place)."""
-    return _shared_path(eval_dir.parent, "eval/events_dev.jsonl")
+    return eval_file("events_dev.jsonl")
 
 
 @pytest.fixture(scope="session")

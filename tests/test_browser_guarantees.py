@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.browser
 
 playwright_api = require_browser()
 
-T = TypeVar("T")
 
 #: HTML and Markdown an article may hold: shown, each character, as typed.
 HOSTILE = "<b>bold</b> <img src=x onerror=alert(1)> **stars** [link](http://example.org)"
@@ -90,16 +88,6 @@ def feed_server() -> Iterator[feeds.FeedServer]:
         yield server
 
 
-def _until(read: Callable[[], T], accept: Callable[[T], bool], *, seconds: float = 30.0) -> T:
-    """The first value of ``read()`` that ``accept`` takes; AssertionError with the last value after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not accept(seen := read()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {seconds:g} s; last seen: {seen!r}")
-        time.sleep(0.2)
-    return seen
-
-
 def _details(browser: Browser) -> Any:
     """The panel beside the map that shows the selected event (the column of its "Clear the selection" button)."""
     panel = browser.page.locator("[data-testid='stColumn']:has(.st-key-clear)")
@@ -157,12 +145,13 @@ def test_a_table_row_selects_its_event_and_centres_the_map_on_it(server: str, br
     assert not browser.map(f"m => m.getBounds().contains([{lat}, {lon}])")  # the map must move to show it
     _click_row(browser, 1)
     page.wait_for_function("() => location.search.includes('event=lima')", timeout=30_000)
-    _until(lambda: _off_centre(browser, lat, lon), lambda pixels: pixels < 3)
+    browser.wait_until(lambda: _off_centre(browser, lat, lon) < 3, "the map to centre on the row's event")
     assert browser.map("m => GeoMap.selected") == "lima"
     assert browser.map("m => document.querySelector('.geo-ev.geo-selected').getAttribute('aria-label')").startswith(
         "Flood in Lima"
     )
-    view = _until(browser.url_view, lambda seen: abs(float(seen.get("lat", 99)) - lat) < 0.01)
+    browser.wait_until(lambda: abs(float(browser.url_view().get("lat", 99)) - lat) < 0.01, "the address to follow")
+    view = browser.url_view()
     assert view["event"] == "lima" and abs(float(view["lon"]) - lon) < 0.01  # the address holds both
     _details(browser).get_by_text("Flood in Lima").first.wait_for(timeout=30_000)
     assert browser.errors == [] and browser.blocked == []
@@ -186,10 +175,10 @@ def test_the_timeline_counts_the_shown_events_by_day_and_follows_a_filter(server
     page = browser.page
     page.goto(server)
     assert browser.events_count() == len(EVENTS)
-    _until(lambda: _bars(browser), lambda bars: bars == BARS)
+    browser.wait_until(lambda: _bars(browser) == BARS, "the timeline's bars")
     page.get_by_text("Events per day").first.wait_for(timeout=30_000)
     browser_search(page, "Nairobi", count=1)
-    _until(lambda: _bars(browser), lambda bars: bars == [("May 01, 2024", "1 minimal", 1)])
+    browser.wait_until(lambda: _bars(browser) == [("May 01, 2024", "1 minimal", 1)], "the filtered bars")
     assert browser.errors == [] and browser.blocked == []
 
 
@@ -265,7 +254,7 @@ def _new_events(store: Path, before: set[str]) -> dict[str, str]:
 def _on_map(browser: Browser, event_ids: list[str]) -> None:
     """Wait until the live map has a marker for each of ``event_ids``."""
     script = f"m => {json.dumps(sorted(event_ids))}.filter(id => !GeoMap.markers[id])"
-    _until(lambda: browser.map(script), lambda missing: missing == [])
+    browser.wait_until(lambda: browser.map(script) == [], "a marker for each new event")
 
 
 def test_pasted_news_is_added_and_shown(adding_server: str, adding_store: Path, browser: Browser) -> None:
@@ -273,7 +262,7 @@ def test_pasted_news_is_added_and_shown(adding_server: str, adding_store: Path, 
     count, before = browser.events_count(), set(read_events(adding_store)["event_id"])
     _add_news(browser, text=PASTED)
     browser.page.get_by_text("added 1 event;").wait_for(timeout=90_000)
-    _until(browser.events_count, lambda now: now == count + 1)
+    browser.wait_until(lambda: browser.events_count() == count + 1, "the count to rise by one")
     added = _new_events(adding_store, before)
     assert len(added) == 1 and "Porto" in next(iter(added.values()))
     _on_map(browser, list(added))
@@ -289,7 +278,7 @@ def test_a_feed_url_adds_its_stories(
     _add_news(browser, url=wire)
     browser.page.get_by_text(f"added {len(feeds.STORIES)} events;").wait_for(timeout=90_000)
     assert feed_server.hits["/wire.xml"] == 1
-    _until(browser.events_count, lambda now: now == count + len(feeds.STORIES))
+    browser.wait_until(lambda: browser.events_count() == count + len(feeds.STORIES), "the count to rise")
     added = _new_events(adding_store, before)
     assert sorted(added.values()) == sorted(title for title, _ in feeds.STORIES)
     _on_map(browser, list(added))

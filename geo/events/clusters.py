@@ -157,9 +157,9 @@ class ClusterIndex:
         return math.floor((story.lat or 0.0) / size), math.floor((story.lon or 0.0) / size)
 
     def _nearby(self, story: Story) -> list[_Bucket]:
-        """Placed stories of the families ``story`` may share an event with, in its grid cell and the cells around
-        it (more across longitude near the poles, where a degree is short); for a story with no place, those of
-        these families in its window."""
+        """The buckets of placed stories of the families ``story`` may share an event with, in its grid cell and
+        the cells around it (more across longitude near the poles, where a degree is short); for a story with no
+        place, those of these families in its window."""
         return [bucket for kind in _families_of(story.event_type) for bucket in self._near_in(story, kind)]
 
     def _near_in(self, story: Story, kind: str) -> list[_Bucket]:
